@@ -1,0 +1,50 @@
+"""Secret config values: Pulumi `secure:` entries, never plain text.
+
+In a stack file a secret is `{secure: <ciphertext>}`. The loader turns it into a `SecretRef`;
+fields typed `Secret` accept nothing else, so a plain-text password is a validation error.
+Under the real engine the decrypted value is filled in from Pulumi config; offline (plan,
+validate) it stays unknown and is rendered as a placeholder that the plan redacts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import pulumi
+from pydantic import BeforeValidator, PlainSerializer
+
+REDACTED = "[secret]"
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A `secure:` value from a stack file; `plaintext` is only known under the real engine."""
+
+    ciphertext: str
+    plaintext: str | None = field(default=None, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return REDACTED
+
+    def as_output(self) -> pulumi.Output[str]:
+        """The value as a Pulumi secret output (a placeholder when it cannot be decrypted)."""
+        value = self.plaintext if self.plaintext is not None else f"offline-placeholder-{len(self.ciphertext)}"
+        return pulumi.Output.secret(value)
+
+
+def _require_secret_ref(value: Any) -> SecretRef:
+    if isinstance(value, SecretRef):
+        return value
+    raise ValueError(
+        "plain-text value where a secret is required; store it with "
+        "`pulumi config set --secret --path '<key>' <value>` so the file holds `secure: ...`"
+    )
+
+
+Secret = Annotated[
+    SecretRef,
+    BeforeValidator(_require_secret_ref),
+    PlainSerializer(lambda _ref: REDACTED, return_type=str),
+]
+"""A config field that must be a Pulumi secret (`secure:` in the stack file)."""
