@@ -1,0 +1,47 @@
+"""Platform namespaces with the labels Istio and Kubeflow expect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+
+@dataclass(frozen=True)
+class NamespaceSpec:
+    """One namespace and its labels."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def platform_namespaces(istio_enabled: bool, pipelines_namespace: str) -> list[NamespaceSpec]:
+    """The namespaces a kfstack platform needs; sidecar injection only where Istio runs."""
+    injection = {"istio-injection": "enabled"} if istio_enabled else {}
+    return [
+        NamespaceSpec("kubeflow", {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"}),
+        NamespaceSpec(pipelines_namespace, {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"}),
+        NamespaceSpec("kfstack-system"),
+    ]
+
+
+class PlatformNamespaces(pulumi.ComponentResource):
+    """Creates the platform namespaces; `names` maps each to its created name."""
+
+    def __init__(
+        self,
+        name: str,
+        specs: list[NamespaceSpec],
+        provider: k8s.Provider,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__("kfstack:platform:Namespaces", name, None, opts)
+        self.namespaces: dict[str, k8s.core.v1.Namespace] = {}
+        for spec in specs:
+            self.namespaces[spec.name] = k8s.core.v1.Namespace(
+                f"ns-{spec.name}",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=spec.name, labels=spec.labels or None),
+                opts=pulumi.ResourceOptions(parent=self, provider=provider),
+            )
+        self.register_outputs({})
