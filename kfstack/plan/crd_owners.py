@@ -1,0 +1,34 @@
+"""Which resources install which CRD groups, so custom resources can be checked to depend on them."""
+
+from __future__ import annotations
+
+from kfstack.plan.recorder import RecordedResource
+
+# CRD API group -> Helm chart names that install it.
+CRD_GROUP_CHARTS: dict[str, set[str]] = {
+    "karpenter.sh": {"karpenter", "karpenter-crd"},
+    "karpenter.k8s.aws": {"karpenter", "karpenter-crd"},
+    "cert-manager.io": {"cert-manager"},
+    "acme.cert-manager.io": {"cert-manager"},
+    "networking.istio.io": {"base"},
+    "security.istio.io": {"base"},
+    "telemetry.istio.io": {"base"},
+    "extensions.istio.io": {"base"},
+    "serving.kserve.io": {"kserve-crd", "kserve"},
+    "serving.knative.dev": {"knative-serving-crds"},
+    "kubeflow.org": {"kubeflow-pipelines", "profiles"},
+}
+
+
+def owners_of(group: str, resources: list[RecordedResource]) -> set[str]:
+    """URNs of planned resources that install CRDs of `group`."""
+    charts = CRD_GROUP_CHARTS.get(group, set())
+    owners: set[str] = set()
+    for r in resources:
+        if r.type in ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"):
+            if r.inputs.get("chart") in charts:
+                owners.add(r.urn)
+        elif r.type == "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
+            if (r.inputs.get("spec") or {}).get("group") == group:
+                owners.add(r.urn)
+    return owners

@@ -1,0 +1,176 @@
+"""Run a Pulumi program in-process under the mock runtime and record every registration.
+
+`MockMonitor` only hands type, name and inputs to `Mocks.new_resource`; parents, dependencies,
+providers, protect flags and secret markers are on the raw request, so the recording monitor
+reads them there before delegating.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from google.protobuf import struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+
+from kfstack.plan.mock_outputs import mock_call_outputs, mock_resource_outputs
+
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17", "0def7320c3a5731c473e5ecbe6d01bc7"}
+SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+REDACTED = "[secret]"
+
+
+@dataclass
+class RecordedResource:
+    """One registration as the engine would have received it (secrets already redacted)."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    dependencies: list[str]
+    provider: str
+    protect: bool
+    retain_on_delete: bool
+    inputs: dict[str, Any]
+    secret_paths: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan-file form (stable key order is applied when serialised)."""
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "custom": self.custom,
+            "dependencies": self.dependencies,
+            "provider": self.provider,
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "inputs": self.inputs,
+        }
+
+
+def _plain(value: Any, path: str, secrets: list[str]) -> Any:
+    """Protobuf Struct value -> plain Python, with secrets redacted and integral floats as ints."""
+    if isinstance(value, struct_pb2.Value):
+        kind = value.WhichOneof("kind")
+        if kind == "struct_value":
+            return _plain(value.struct_value, path, secrets)
+        if kind == "list_value":
+            return [_plain(v, f"{path}[{i}]", secrets) for i, v in enumerate(value.list_value.values)]
+        if kind == "number_value":
+            number = value.number_value
+            return int(number) if number.is_integer() else number
+        if kind == "string_value":
+            return "[unknown]" if value.string_value == UNKNOWN else value.string_value
+        if kind == "bool_value":
+            return value.bool_value
+        return None
+    fields = value.fields
+    sig = fields[SPECIAL_SIG_KEY].string_value if SPECIAL_SIG_KEY in fields else None
+    if sig == SECRET_SIG:
+        secrets.append(path)
+        return REDACTED
+    if sig == RESOURCE_SIG:
+        return {"urn": fields["urn"].string_value}
+    if sig == OUTPUT_SIG:
+        if fields["secret"].bool_value if "secret" in fields else False:
+            secrets.append(path)
+            return REDACTED
+        return _plain(fields["value"], path, secrets) if "value" in fields else "[unknown]"
+    if sig in ASSET_SIGS:
+        return {k: _plain(v, f"{path}.{k}", secrets) for k, v in fields.items() if k != SPECIAL_SIG_KEY}
+    return {k: _plain(fields[k], f"{path}.{k}" if path else k, secrets) for k in sorted(fields)}
+
+
+def _provider_urn(reference: str) -> str:
+    """Provider references are `urn::id`; the plan keeps the URN."""
+    return reference.rsplit("::", 1)[0] if reference else ""
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Mocks that echo inputs and add per-type outputs (ids, ARNs, endpoints) from templates."""
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
+        outputs = {**args.inputs, **mock_resource_outputs(args.typ, args.name, args.inputs)}
+        resource_id = args.resource_id or outputs.pop("id", None) or f"{args.name}-id"
+        return resource_id, outputs
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        return mock_call_outputs(args.token, args.args), None
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A MockMonitor that keeps every registration request, in order."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.records: list[RecordedResource] = []
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        if request.type != "pulumi:pulumi:Stack":
+            secrets: list[str] = []
+            self.records.append(
+                RecordedResource(
+                    urn=self.make_urn(request.parent, request.type, request.name),
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=bool(request.custom),
+                    dependencies=sorted(set(request.dependencies)),
+                    provider=_provider_urn(request.provider),
+                    protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    inputs=_plain(request.object, "", secrets),
+                    secret_paths=secrets,
+                )
+            )
+        return super().RegisterResource(request)
+
+
+class ProgramNeverRan(RuntimeError):
+    """The program registered nothing: its callbacks did not run, so nothing was checked."""
+
+
+def record_program(
+    program: Callable[[], Any],
+    stack: str,
+    project: str = "kfstack",
+    mocks: pulumi.runtime.Mocks | None = None,
+    allow_empty: bool = False,
+) -> list[RecordedResource]:
+    """Run `program` under mocks on a fresh event loop; return its registrations in order.
+
+    Global runtime state is reset afterwards, so calls are independent of each other.
+    """
+    monitor = RecordingMonitor(mocks or RecordingMocks())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    ran = False
+
+    def run() -> None:
+        nonlocal ran
+        program()
+        ran = True
+
+    try:
+        pulumi_settings.reset_options(project=project, stack=stack)
+        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.test(run)()
+    finally:
+        pulumi_settings.reset_options()
+        asyncio.set_event_loop(None)
+        loop.close()
+    if not ran or (not monitor.records and not allow_empty):
+        raise ProgramNeverRan(f"the program for stack '{stack}' registered no resources")
+    return monitor.records

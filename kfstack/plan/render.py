@@ -1,0 +1,44 @@
+"""Human-readable plan summary with rich."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Console
+from rich.table import Table
+
+from kfstack.plan.build import Plan
+
+
+def component_of(urn: str) -> str:
+    """The top-level component a resource belongs to (the first name after the stack in its URN)."""
+    type_path = urn.split("::")[2]
+    chain = type_path.split("$")
+    top = chain[1] if chain[0] == "pulumi:pulumi:Stack" and len(chain) > 1 else chain[0]
+    return top
+
+
+def render_plan(plan: Plan, console: Console) -> None:
+    """Print resources grouped by top-level component and type, with counts."""
+    by_urn = {r.urn: r for r in plan.resources}
+    groups: Counter[tuple[str, str]] = Counter()
+    for r in plan.resources:
+        root = r
+        while root.parent in by_urn:
+            root = by_urn[root.parent]
+        groups[(f"{root.name} ({root.type})", r.type)] += 1
+    table = Table(title=f"kfstack plan: {plan.environment}", show_lines=False)
+    table.add_column("component")
+    table.add_column("resource type")
+    table.add_column("count", justify="right")
+    previous = None
+    for (component, type_), count in sorted(groups.items()):
+        table.add_row(component if component != previous else "", type_, str(count))
+        previous = component
+    console.print(table)
+    protected = sum(1 for r in plan.resources if r.protect)
+    custom = sum(1 for r in plan.resources if r.custom)
+    console.print(
+        f"{len(plan.resources)} resources ({custom} custom, {len(plan.resources) - custom} components), "
+        f"{len(plan.kubernetes_objects())} Kubernetes objects, {protected} protected"
+    )

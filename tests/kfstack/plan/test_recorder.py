@@ -1,0 +1,50 @@
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from kfstack.plan.recorder import ProgramNeverRan, record_program
+
+
+def _namespace_program(secret: bool = False) -> None:
+    provider = k8s.Provider("p", kubeconfig="/dev/null", context="ctx")
+    labels = {"team": pulumi.Output.secret("hidden") if secret else "a"}
+    ns = k8s.core.v1.Namespace(
+        "ns", metadata={"name": "x", "labels": labels}, opts=pulumi.ResourceOptions(provider=provider, protect=True)
+    )
+    k8s.core.v1.ConfigMap(
+        "cm",
+        metadata={"name": "cm", "namespace": ns.metadata.name},
+        data={"k": "v"},
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[ns]),
+    )
+
+
+def test_records_inputs_parent_provider_protect_and_dependencies() -> None:
+    records = {r.name: r for r in record_program(_namespace_program, stack="t")}
+    ns, cm, provider = records["ns"], records["cm"], records["p"]
+    assert ns.inputs["metadata"] == {"name": "x", "labels": {"team": "a"}}
+    assert ns.protect is True and cm.protect is False
+    assert ns.provider == provider.urn == cm.provider
+    assert ns.urn in cm.dependencies
+    assert cm.inputs["metadata"]["namespace"] == "x"  # output of the mocked namespace flowed through
+
+
+def test_secret_inputs_are_redacted() -> None:
+    records = {r.name: r for r in record_program(lambda: _namespace_program(secret=True), stack="t")}
+    assert records["ns"].inputs["metadata"]["labels"]["team"] == "[secret]"
+    assert "hidden" not in repr(records["ns"].inputs)
+
+
+def test_program_that_registers_nothing_fails_loudly() -> None:
+    with pytest.raises(ProgramNeverRan):
+        record_program(lambda: None, stack="t")
+
+
+def test_program_errors_propagate_and_runtime_is_reset() -> None:
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        record_program(broken, stack="t")
+    # a later run works: global runtime state did not leak
+    assert record_program(_namespace_program, stack="t")
