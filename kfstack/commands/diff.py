@@ -15,7 +15,14 @@ from kfstack.plan.render_diff import render_markdown, render_table
 @click.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True, help="markdown suits pull-request comments.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "markdown"]),
+    default="table",
+    show_default=True,
+    help="markdown suits pull-request comments.",
+)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when anything changed (like `git diff --exit-code`).")
 def diff_command(old: Path, new: Path, fmt: str, exit_code: bool) -> None:
     """Compare two plans written by `kfstack plan --json` (e.g. base branch vs pull request).

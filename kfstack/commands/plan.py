@@ -13,11 +13,31 @@ from stacks.config.errors import ConfigError
 
 @click.command("plan")
 @click.argument("environment")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Write the resource graph as JSON (secrets redacted, stable order).")
-@click.option("--manifests", "manifests_dir", type=click.Path(file_okay=False, path_type=Path), help="Write every Kubernetes object as YAML into this directory.")
-@click.option("--crd-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), help="Validate custom resources against CRD schemas (<group>/<Kind>_<version>.json).")
+@click.option(
+    "--json",
+    "json_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the resource graph as JSON (secrets redacted, stable order).",
+)
+@click.option(
+    "--manifests",
+    "manifests_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write every Kubernetes object as YAML into this directory.",
+)
+@click.option(
+    "--crd-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Validate custom resources against CRD schemas (<group>/<Kind>_<version>.json).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the final line.")
-def plan_command(environment: str, json_path: Path | None, manifests_dir: Path | None, crd_dir: Path | None, quiet: bool) -> None:
+def plan_command(
+    environment: str,
+    json_path: Path | None,
+    manifests_dir: Path | None,
+    crd_dir: Path | None,
+    quiet: bool,
+) -> None:
     """Show every resource ENVIRONMENT would create, offline.
 
     Runs the real stack program in-process under Pulumi's mock runtime (no cloud, no cluster,
@@ -46,5 +66,7 @@ def plan_command(environment: str, json_path: Path | None, manifests_dir: Path |
             err_console.print(f"  - {problem.render()}", markup=False)
         sys.exit(EXIT_FAILED)
     checked = "Kubernetes schema" + (" + CRD schemas" if crd_dir else "")
-    console.print(f"[green]✓[/] plan {plan.environment}: {len(plan.resources)} resources, checks passed ({checked})")
+    console.print(
+        f"[green]✓[/] plan {plan.environment}: {len(plan.resources)} resources, checks passed ({checked})"
+    )
     sys.exit(EXIT_OK)

@@ -28,6 +28,7 @@ def validate_command(environment: str) -> None:
     console.print(
         f"[green]✓[/] {name}: valid ({config.tier}, {config.cluster.kind} cluster, Kubernetes "
         f"{config.cluster.kubernetes_version}, {pools} node pool{'s' if pools != 1 else ''} "
-        f"({gpu_pools} GPU), {len(config.pipelines.schedules)} schedule(s), release {config.components.release})"
+        f"({gpu_pools} GPU), {len(config.pipelines.schedules)} schedule(s), "
+        f"release {config.components.release})"
     )
     sys.exit(EXIT_OK)

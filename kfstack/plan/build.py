@@ -38,7 +38,11 @@ class Plan:
 
     def kubernetes_objects(self) -> list[tuple[RecordedResource, dict[str, Any]]]:
         """(resource, object) for every planned Kubernetes object, in URN order."""
-        return [(r, kubernetes_object(r)) for r in sorted(self.resources, key=lambda r: r.urn) if is_kubernetes_object(r)]
+        return [
+            (r, kubernetes_object(r))
+            for r in sorted(self.resources, key=lambda r: r.urn)
+            if is_kubernetes_object(r)
+        ]
 
     def find(self, type_: str, name: str | None = None) -> list[RecordedResource]:
         """Resources of `type_` (and `name` if given)."""

@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,14 @@ def _json_path(parts: Iterable[Any]) -> str:
 def duplicate_urns(resources: list[RecordedResource]) -> list[PlanProblem]:
     """The real engine rejects two registrations with one URN; mocks do not, so check here."""
     counts = Counter(r.urn for r in resources)
-    return [PlanProblem(urn, "duplicate URN", f"registered {n} times") for urn, n in sorted(counts.items()) if n > 1]
+    return [
+        PlanProblem(urn, "duplicate URN", f"registered {n} times")
+        for urn, n in sorted(counts.items())
+        if n > 1
+    ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _crd_schema(crd_dir: Path, group: str, kind: str, version: str) -> dict[str, Any] | None:
     path = crd_dir / group / f"{kind}_{version}.json"
     if not path.is_file():
@@ -67,7 +71,14 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
         kubernetes_validate.validate(obj, k8s_version, strict=True)
         return []
     except kubernetes_validate.ValidationError as exc:
-        return [PlanProblem(label, f"Kubernetes {k8s_version} schema", exc.message, _json_path(exc.absolute_path))]
+        return [
+            PlanProblem(
+                label,
+                f"Kubernetes {k8s_version} schema",
+                exc.message,
+                _json_path(exc.absolute_path),
+            )
+        ]
     except SchemaNotFoundError:
         pass  # not a built-in kind: a custom resource
     group, version, kind = api_group_version_kind(resource)
@@ -122,19 +133,39 @@ def crd_dependencies(resources: list[RecordedResource]) -> list[PlanProblem]:
         group = api_group_version_kind(r)[0]
         owners = owners_of(group, resources)
         if not owners:
-            problems.append(PlanProblem(r.name, "CRD owner", f"nothing in the plan installs CRDs of group {group}"))
+            problems.append(
+                PlanProblem(r.name, "CRD owner", f"nothing in the plan installs CRDs of group {group}")
+            )
         elif not owners & closure.get(r.urn, set()):
             problems.append(
-                PlanProblem(r.name, "CRD owner", f"does not depend on {', '.join(sorted(owners))} which installs {group}")
+                PlanProblem(
+                    r.name,
+                    "CRD owner",
+                    f"does not depend on {', '.join(sorted(owners))} which installs {group}",
+                )
             )
     return problems
 
 
 _BUILTIN_GROUPS = {
-    "", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io",
-    "storage.k8s.io", "scheduling.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io",
-    "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io",
-    "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "apiregistration.k8s.io",
+    "",
+    "apps",
+    "batch",
+    "policy",
+    "autoscaling",
+    "networking.k8s.io",
+    "rbac.authorization.k8s.io",
+    "storage.k8s.io",
+    "scheduling.k8s.io",
+    "admissionregistration.k8s.io",
+    "apiextensions.k8s.io",
+    "coordination.k8s.io",
+    "discovery.k8s.io",
+    "node.k8s.io",
+    "certificates.k8s.io",
+    "flowcontrol.apiserver.k8s.io",
+    "resource.k8s.io",
+    "apiregistration.k8s.io",
 }
 
 
@@ -142,7 +173,9 @@ def _is_custom_kind(resource: RecordedResource) -> bool:
     return api_group_version_kind(resource)[0] not in _BUILTIN_GROUPS
 
 
-def check_plan(resources: list[RecordedResource], k8s_version: str, crd_dir: Path | None) -> list[PlanProblem]:
+def check_plan(
+    resources: list[RecordedResource], k8s_version: str, crd_dir: Path | None
+) -> list[PlanProblem]:
     """Every problem the plan has; empty when it is valid."""
     problems = duplicate_urns(resources)
     for r in resources:

@@ -25,10 +25,10 @@ def owners_of(group: str, resources: list[RecordedResource]) -> set[str]:
     charts = CRD_GROUP_CHARTS.get(group, set())
     owners: set[str] = set()
     for r in resources:
-        if r.type in ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"):
-            if r.inputs.get("chart") in charts:
-                owners.add(r.urn)
-        elif r.type == "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition":
-            if (r.inputs.get("spec") or {}).get("group") == group:
-                owners.add(r.urn)
+        is_release = r.type in ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
+        is_crd = r.type == "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+        if (is_release and r.inputs.get("chart") in charts) or (
+            is_crd and (r.inputs.get("spec") or {}).get("group") == group
+        ):
+            owners.add(r.urn)
     return owners

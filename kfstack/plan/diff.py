@@ -12,11 +12,22 @@ ChangeKind = Literal["add", "delete", "update", "replace"]
 # Input paths whose change forces the resource to be replaced (prefix match on the flattened path).
 _REPLACE_ON: dict[str, tuple[str, ...]] = {
     "kubernetes:": ("metadata.name", "metadata.namespace"),
-    "kubernetes:storage.k8s.io/v1:StorageClass": ("provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"),
+    "kubernetes:storage.k8s.io/v1:StorageClass": (
+        "provisioner",
+        "parameters",
+        "reclaimPolicy",
+        "volumeBindingMode",
+    ),
     "kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName"),
     "pulumi:providers:kubernetes": ("kubeconfig", "context"),
     "aws:eks/cluster:Cluster": ("name", "vpcConfig.subnetIds", "encryptionConfig"),
-    "aws:eks/nodeGroup:NodeGroup": ("amiType", "instanceTypes", "capacityType", "diskSize", "subnetIds"),
+    "aws:eks/nodeGroup:NodeGroup": (
+        "amiType",
+        "instanceTypes",
+        "capacityType",
+        "diskSize",
+        "subnetIds",
+    ),
     "aws:ec2/vpc:Vpc": ("cidrBlock",),
     "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone", "vpcId"),
     "aws:s3/bucketV2:BucketV2": ("bucket", "bucketPrefix"),
@@ -80,7 +91,9 @@ def _comparable(resource: dict[str, Any]) -> dict[str, Any]:
     """What counts as a change: inputs plus the options that change behaviour."""
     return {
         "inputs": resource.get("inputs", {}),
-        "options": {k: resource.get(k) for k in ("protect", "retainOnDelete", "provider", "parent", "dependencies")},
+        "options": {
+            k: resource.get(k) for k in ("protect", "retainOnDelete", "provider", "parent", "dependencies")
+        },
     }
 
 
@@ -93,7 +106,9 @@ def diff_plans(old: dict[str, Any], new: dict[str, Any]) -> list[ResourceChange]
         a, b = before.get(urn), after.get(urn)
         if a is None:
             assert b is not None
-            changes.append(ResourceChange("add", urn, b["type"], b["name"], _field_changes({}, b.get("inputs", {}))))
+            changes.append(
+                ResourceChange("add", urn, b["type"], b["name"], _field_changes({}, b.get("inputs", {})))
+            )
         elif b is None:
             changes.append(ResourceChange("delete", urn, a["type"], a["name"]))
         else:
@@ -105,7 +120,11 @@ def diff_plans(old: dict[str, Any], new: dict[str, Any]) -> list[ResourceChange]
 
 
 def _strip(fields: list[FieldChange]) -> list[FieldChange]:
-    return [FieldChange(f.path.removeprefix("inputs."), f.old, f.new) for f in fields if f.path.startswith("inputs.")]
+    return [
+        FieldChange(f.path.removeprefix("inputs."), f.old, f.new)
+        for f in fields
+        if f.path.startswith("inputs.")
+    ]
 
 
 def load_plan_file(path: Path) -> dict[str, Any]:

@@ -61,7 +61,11 @@ def render_markdown(changes: list[ResourceChange]) -> str:
         lines += ["| | resource | type | path | old → new |", "|---|---|---|---|---|"]
         for change in changes:
             for i, (path, values) in enumerate(_field_rows(change)):
-                head = (f"`{_SYMBOL[change.kind]}`", f"`{change.name}`", f"`{change.type}`") if i == 0 else ("", "", "")
+                head = (
+                    (f"`{_SYMBOL[change.kind]}`", f"`{change.name}`", f"`{change.type}`")
+                    if i == 0
+                    else ("", "", "")
+                )
                 cells = [*head, f"`{path}`" if path else "", values.replace("|", "\\|")]
                 lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

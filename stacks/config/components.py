@@ -69,16 +69,19 @@ class ComponentsConfig(ConfigModel):
         for name, info in type(self).model_fields.items():
             value = getattr(self, name)
             key = info.alias or name
-            if isinstance(value, ComponentConfig) and value.version is not None:
-                if not release.allows(key, value.version):
-                    allowed = ", ".join(release.components.get(key, ()))
-                    yield violation(
-                        (key, "version"),
-                        f"not a tested version for release {release.name}; allowed: {allowed}",
-                        value.version,
-                    )
+            if not isinstance(value, ComponentConfig) or value.version is None:
+                continue
+            if not release.allows(key, value.version):
+                allowed = ", ".join(release.components.get(key, ()))
+                yield violation(
+                    (key, "version"),
+                    f"not a tested version for release {release.name}; allowed: {allowed}",
+                    value.version,
+                )
         if self.kserve.enabled and self.kserve.deployment_mode == "Knative" and not self.knative.enabled:
-            yield violation(("kserve", "deploymentMode"), "Knative mode needs knative.enabled: true", "Knative")
+            yield violation(
+                ("kserve", "deploymentMode"), "Knative mode needs knative.enabled: true", "Knative"
+            )
         needs_mesh = self.kubeflow_pipelines.enabled or self.dex.enabled
         if needs_mesh and not self.istio.enabled:
             yield violation(("istio", "enabled"), "Kubeflow Pipelines and Dex need Istio", False)

@@ -40,9 +40,12 @@ class EnvironmentConfig(ConfigModel):
                 "prod must protect stateful resources (cluster, volumes, file systems, buckets)",
                 False,
             )
-        if self.tier != "local" and self.components.dex.enabled:
-            if self.auth.oauth2_proxy.cookie_secret is None:
-                yield violation(("auth", "oauth2Proxy", "cookieSecret"), f"required (as a secret) in {self.tier}")
+        needs_cookie = self.tier != "local" and self.components.dex.enabled
+        if needs_cookie and self.auth.oauth2_proxy.cookie_secret is None:
+            yield violation(
+                ("auth", "oauth2Proxy", "cookieSecret"),
+                f"required (as a secret) in {self.tier}",
+            )
         gpu_pool = self.pipelines.gpu_pool
         if gpu_pool is not None:
             pool = self.node_pools.get(gpu_pool)

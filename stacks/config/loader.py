@@ -48,7 +48,9 @@ def resolve_environment_file(name_or_path: str, directory: Path = ENVIRONMENTS_D
     path = directory / f"Pulumi.{name_or_path}.yaml"
     if not path.is_file():
         known = ", ".join(known_environments(directory)) or "none"
-        raise ConfigError([ConfigProblem("", f"unknown environment '{name_or_path}'; known environments: {known}")])
+        raise ConfigError(
+            [ConfigProblem("", f"unknown environment '{name_or_path}'; known environments: {known}")]
+        )
     return path
 
 
@@ -89,7 +91,9 @@ def read_stack_file(path: Path) -> RawStackFile:
         line = mark.line + 1 if mark is not None else None
         raise ConfigError([ConfigProblem("", f"YAML syntax error: {reason}", line=line)], str(path)) from None
     if not isinstance(document, dict) or not isinstance(document.get("config"), dict):
-        raise ConfigError([ConfigProblem("config", "a stack file needs a top-level `config:` mapping")], str(path))
+        raise ConfigError(
+            [ConfigProblem("config", "a stack file needs a top-level `config:` mapping")], str(path)
+        )
     lines: dict[str, int] = {}
     if node is not None:
         _line_map(node, "", lines)
@@ -114,7 +118,9 @@ def _with_namespace(problem: ConfigProblem, lines: dict[str, int]) -> ConfigProb
     return ConfigProblem(path, problem.message, problem.value, line)
 
 
-def parse_environment(values: dict[str, Any], lines: dict[str, int] | None = None, file: str | None = None) -> EnvironmentConfig:
+def parse_environment(
+    values: dict[str, Any], lines: dict[str, int] | None = None, file: str | None = None
+) -> EnvironmentConfig:
     """Validate the `kfstack:` values (namespace stripped) and apply every cross-field rule."""
     lines = lines or {}
     try:
@@ -139,4 +145,8 @@ def load_environment(name_or_path: str, directory: Path = ENVIRONMENTS_DIR) -> t
 def environment_name(path: Path) -> str:
     """`environments/Pulumi.dev.yaml` -> `dev`."""
     name = path.name
-    return name[len("Pulumi.") : -len(".yaml")] if name.startswith("Pulumi.") and name.endswith(".yaml") else path.stem
+    return (
+        name[len("Pulumi.") : -len(".yaml")]
+        if name.startswith("Pulumi.") and name.endswith(".yaml")
+        else path.stem
+    )

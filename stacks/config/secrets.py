@@ -29,7 +29,9 @@ class SecretRef:
 
     def as_output(self) -> pulumi.Output[str]:
         """The value as a Pulumi secret output (a placeholder when it cannot be decrypted)."""
-        value = self.plaintext if self.plaintext is not None else f"offline-placeholder-{len(self.ciphertext)}"
+        value = (
+            self.plaintext if self.plaintext is not None else f"offline-placeholder-{len(self.ciphertext)}"
+        )
         return pulumi.Output.secret(value)
 
 

@@ -9,7 +9,9 @@ def _namespace_program(secret: bool = False) -> None:
     provider = k8s.Provider("p", kubeconfig="/dev/null", context="ctx")
     labels = {"team": pulumi.Output.secret("hidden") if secret else "a"}
     ns = k8s.core.v1.Namespace(
-        "ns", metadata={"name": "x", "labels": labels}, opts=pulumi.ResourceOptions(provider=provider, protect=True)
+        "ns",
+        metadata={"name": "x", "labels": labels},
+        opts=pulumi.ResourceOptions(provider=provider, protect=True),
     )
     k8s.core.v1.ConfigMap(
         "cm",

@@ -1,0 +1,119 @@
+"""Plan checks catch what the mock runtime lets through: schema errors, duplicate URNs, CRD order."""
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from kfstack.plan.checks import check_plan
+from kfstack.plan.recorder import record_program
+
+
+def _provider() -> k8s.Provider:
+    return k8s.Provider("p", kubeconfig="/dev/null", context="ctx")
+
+
+def test_invalid_kubernetes_object_names_resource_and_schema_path() -> None:
+    def program() -> None:
+        k8s.core.v1.ConfigMap(
+            "bad",
+            metadata={"name": "x"},
+            data={"k": 1},
+            opts=pulumi.ResourceOptions(provider=_provider()),
+        )
+
+    problems = check_plan(record_program(program, stack="t"), "1.33", None)
+    assert len(problems) == 1
+    assert problems[0].resource == "bad (ConfigMap/x)"
+    assert problems[0].schema_path == "data.k"
+    assert "Kubernetes 1.33 schema" in problems[0].render()
+
+
+def test_valid_object_passes() -> None:
+    def program() -> None:
+        k8s.core.v1.ConfigMap(
+            "ok",
+            metadata={"name": "x"},
+            data={"k": "v"},
+            opts=pulumi.ResourceOptions(provider=_provider()),
+        )
+
+    assert check_plan(record_program(program, stack="t"), "1.33", None) == []
+
+
+def test_duplicate_urns_are_rejected() -> None:
+    def program() -> None:
+        provider = _provider()
+        for _ in range(2):
+            k8s.core.v1.Namespace(
+                "same", metadata={"name": "n"}, opts=pulumi.ResourceOptions(provider=provider)
+            )
+
+    problems = check_plan(record_program(program, stack="t"), "1.33", None)
+    assert [p.check for p in problems] == ["duplicate URN"]
+    assert problems[0].resource.endswith("::same")
+
+
+def _karpenter_program(depend: bool, spec: dict) -> None:
+    provider = _provider()
+    release = k8s.helm.v3.Release(
+        "karpenter",
+        chart="karpenter",
+        version="1.14.0",
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+    k8s.apiextensions.CustomResource(
+        "pool",
+        api_version="karpenter.sh/v1",
+        kind="NodePool",
+        metadata={"name": "gpu"},
+        spec=spec,
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[release] if depend else []),
+    )
+
+
+VALID_NODEPOOL_SPEC = {
+    "template": {
+        "spec": {
+            "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "gpu"},
+            "requirements": [
+                {"key": "karpenter.k8s.aws/instance-family", "operator": "In", "values": ["g5"]}
+            ],
+        }
+    }
+}
+
+
+def test_custom_resource_validates_against_its_crd(crd_dir) -> None:
+    resources = record_program(lambda: _karpenter_program(True, VALID_NODEPOOL_SPEC), stack="t")
+    assert check_plan(resources, "1.33", crd_dir) == []
+
+
+def test_custom_resource_schema_violation_is_reported(crd_dir) -> None:
+    spec = {"template": {"spec": {"requirements": []}}}
+    problems = check_plan(record_program(lambda: _karpenter_program(True, spec), stack="t"), "1.33", crd_dir)
+    assert problems and problems[0].check == "CRD karpenter.sh/v1 NodePool"
+    assert "nodeClassRef" in problems[0].message
+    assert problems[0].schema_path == "spec.template.spec"
+
+
+def test_custom_resource_must_depend_on_its_crd_owner(crd_dir) -> None:
+    problems = check_plan(
+        record_program(lambda: _karpenter_program(False, VALID_NODEPOOL_SPEC), stack="t"),
+        "1.33",
+        crd_dir,
+    )
+    assert [p.check for p in problems] == ["CRD owner"]
+    assert "does not depend on" in problems[0].message and "karpenter.sh" in problems[0].message
+
+
+def test_unknown_custom_resource_without_schema_fails_when_crds_are_checked(crd_dir) -> None:
+    def program() -> None:
+        k8s.apiextensions.CustomResource(
+            "thing",
+            api_version="example.com/v1",
+            kind="Thing",
+            metadata={"name": "t"},
+            opts=pulumi.ResourceOptions(provider=_provider()),
+        )
+
+    checks = {p.check for p in check_plan(record_program(program, stack="t"), "1.33", crd_dir)}
+    assert checks == {"CRD schema", "CRD owner"}

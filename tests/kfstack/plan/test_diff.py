@@ -1,0 +1,95 @@
+"""`diff_plans`: added, deleted, updated and replaced resources with changed input paths."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kfstack.plan.build import build_plan
+from kfstack.plan.diff import diff_plans, flatten, load_plan_file
+from kfstack.plan.render_diff import render_markdown
+from stacks.config.loader import ENVIRONMENTS_DIR
+
+
+def _resource(name, type_="kubernetes:core/v1:ConfigMap", **inputs):
+    return {
+        "urn": f"urn:{type_}::{name}",
+        "type": type_,
+        "name": name,
+        "inputs": inputs,
+        "protect": False,
+    }
+
+
+def test_flatten_paths() -> None:
+    assert flatten({"a": {"b": [1, {"c": 2}]}, "d": {}}) == {"a.b[0]": 1, "a.b[1].c": 2, "d": {}}
+
+
+def test_identical_plans_have_no_changes() -> None:
+    plan = {"resources": [_resource("a", data={"k": "v"})]}
+    assert diff_plans(plan, plan) == []
+
+
+def test_add_delete_update_replace_are_classified() -> None:
+    old = {
+        "resources": [
+            _resource("keep", data={"k": "1"}),
+            _resource("gone"),
+            _resource("move", metadata={"name": "a"}),
+        ]
+    }
+    new = {
+        "resources": [
+            _resource("keep", data={"k": "2"}),
+            _resource("new"),
+            _resource("move", metadata={"name": "b"}),
+        ]
+    }
+    changes = {c.name: c for c in diff_plans(old, new)}
+    assert {n: c.kind for n, c in changes.items()} == {
+        "keep": "update",
+        "gone": "delete",
+        "new": "add",
+        "move": "replace",
+    }
+    (field,) = changes["keep"].fields
+    assert (field.path, field.old, field.new) == ("inputs.data.k", "1", "2")
+
+
+def test_protect_change_is_an_update() -> None:
+    old = {"resources": [_resource("a")]}
+    new = {"resources": [{**_resource("a"), "protect": True}]}
+    (change,) = diff_plans(old, new)
+    assert change.kind == "update" and change.fields[0].path == "options.protect"
+
+
+def test_environment_change_shows_exactly_that_change(tmp_path: Path) -> None:
+    before = json.loads(build_plan("local").json_text())
+    environments = tmp_path / "environments"
+    shutil.copytree(ENVIRONMENTS_DIR, environments)
+    path = environments / "Pulumi.local.yaml"
+    path.write_text(path.read_text().replace("namespace: kubeflow-user", "namespace: team-a"))
+    after = json.loads(build_plan("local", directory=environments).json_text())
+    changes = diff_plans(before, after)
+    assert {(c.kind, c.name) for c in changes} == {
+        ("delete", "ns-kubeflow-user"),
+        ("add", "ns-team-a"),
+    }
+
+
+def test_markdown_lists_changes_in_a_table() -> None:
+    old = {"resources": [_resource("a", data={"k": "1"})]}
+    new = {"resources": [_resource("a", data={"k": "2|3"})]}
+    text = render_markdown(diff_plans(old, new))
+    assert "**1 to update**" in text
+    assert "| `~` | `a` | `kubernetes:core/v1:ConfigMap` | `inputs.data.k` | 1 → 2\\|3 |" in text
+
+
+def test_bad_plan_file_is_reported_with_its_location(tmp_path: Path) -> None:
+    bad = tmp_path / "plan.json"
+    bad.write_text('{"resources": [\n')
+    with pytest.raises(ValueError, match=r"plan.json:2: not valid JSON"):
+        load_plan_file(bad)
+    with pytest.raises(ValueError, match="file not found"):
+        load_plan_file(tmp_path / "missing.json")
