@@ -1,0 +1,143 @@
+"""`kfstack validate`: valid environments pass; each kind of bad input exits 2 naming key and line."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kfstack.commands.validate import validate_command
+
+ENVIRONMENTS = ("local", "dev", "staging", "prod")
+
+BASE = """\
+config:
+  kfstack:tier: local
+  kfstack:cluster:
+    kind: existing
+    kubernetesVersion: "1.33"
+    existing:
+      context: kind-kfstack
+{extra}"""
+
+
+def run(target: str):
+    return CliRunner().invoke(validate_command, [target])
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_shipped_environments_are_valid(environment: str) -> None:
+    result = run(environment)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"✓ {environment}: valid")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_minimal_file_is_valid(tmp_path: Path) -> None:
+    result = run(write(tmp_path, BASE.format(extra="")))
+    assert result.exit_code == 0, result.output
+
+
+def test_unknown_key_suggests_the_closest_one(tmp_path: Path) -> None:
+    text = BASE.format(extra="").replace("kubernetesVersion", "kubernetesVerison")
+    result = run(write(tmp_path, text))
+    assert result.exit_code == 2
+    assert (
+        "kfstack:cluster.kubernetesVerison: unknown key 'kubernetesVerison'; did you mean 'kubernetesVersion'?"
+        in result.output
+    )
+    assert ":5: kfstack:cluster.kubernetesVerison" in result.output  # file line of the key
+    assert "Traceback" not in result.output
+
+
+def test_unknown_top_level_key_is_rejected(tmp_path: Path) -> None:
+    result = run(write(tmp_path, BASE.format(extra="  kfstack:nodepools: {}\n")))
+    assert result.exit_code == 2
+    assert "kfstack:nodepools: unknown key 'nodepools'; did you mean 'nodePools'?" in result.output
+
+
+def test_wrong_type_names_value_and_expectation(tmp_path: Path) -> None:
+    extra = "  kfstack:nodePools:\n    cpu:\n      instanceTypes: [m6i.large]\n      maxSize: lots\n"
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "kfstack:nodePools.cpu.maxSize: Input should be a valid integer" in result.output
+    assert "(got 'lots')" in result.output
+    assert ".yaml:11:" in result.output
+
+
+def test_missing_required_value(tmp_path: Path) -> None:
+    text = BASE.format(extra="").replace("      context: kind-kfstack\n", "      kubeconfig: /tmp/kc\n")
+    result = run(write(tmp_path, text))
+    assert result.exit_code == 2
+    assert "kfstack:cluster.existing.context: required value is missing" in result.output
+
+
+def test_missing_section_required_by_kind(tmp_path: Path) -> None:
+    text = BASE.format(extra="").replace("kind: existing", "kind: eks")
+    result = run(write(tmp_path, text))
+    assert result.exit_code == 2
+    assert "kfstack:cluster.eks: required when cluster.kind is 'eks'" in result.output
+
+
+def test_yaml_syntax_error_reports_file_and_line(tmp_path: Path) -> None:
+    text = BASE.format(extra="  kfstack:storage:\n    volumes: [unclosed\n")
+    path = write(tmp_path, text)
+    result = run(path)
+    assert result.exit_code == 2
+    assert f"{path}:" in result.output and "YAML syntax error" in result.output
+    line = int(result.output.split(f"{path}:")[1].split(":")[0])
+    assert line >= 9
+    assert "Traceback" not in result.output
+
+
+def test_unknown_environment_lists_known_ones() -> None:
+    result = run("qa")
+    assert result.exit_code == 2
+    assert "unknown environment 'qa'; known environments: dev, local, prod, staging" in result.output
+
+
+def test_plain_text_where_a_secret_is_required(tmp_path: Path) -> None:
+    extra = "  kfstack:auth:\n    oauth2Proxy:\n      cookieSecret: hunter2hunter2\n"
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert (
+        "kfstack:auth.oauth2Proxy.cookieSecret: plain-text value where a secret is required" in result.output
+    )
+    assert "hunter2" in result.output  # the offending value is shown so the user can find it ...
+
+
+def test_secret_values_are_never_printed(tmp_path: Path) -> None:
+    extra = (
+        "  kfstack:auth:\n    oauth2Proxy:\n      cookieSecret:\n        secure: v1:c2VjcmV0\n"
+        "  kfstack:nodePools:\n    cpu:\n      instanceTypes: [m6i.large]\n      minSize: 3\n      maxSize: 2\n"
+    )
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "c2VjcmV0" not in result.output
+
+
+def test_every_schema_problem_is_listed_not_just_the_first(tmp_path: Path) -> None:
+    text = BASE.format(extra="  kfstack:colour: blue\n").replace("tier: local", "tier: qa")
+    result = run(write(tmp_path, text))
+    assert result.exit_code == 2
+    assert "2 problems" in result.output
+    assert "kfstack:tier:" in result.output and "'local', 'dev', 'staging' or 'prod'" in result.output
+    assert "kfstack:colour: unknown key" in result.output
+
+
+def test_every_rule_problem_is_listed(tmp_path: Path) -> None:
+    extra = "  kfstack:storage:\n    volumes:\n      data:\n        size: 5GB\n        mountPath: data\n"
+    result = run(write(tmp_path, BASE.format(extra=extra).replace('"1.33"', '"1.20"')))
+    assert result.exit_code == 2
+    assert "3 problems" in result.output
+    assert (
+        "kfstack:cluster.kubernetesVersion: unsupported Kubernetes version; supported: 1.33, 1.34, 1.35 (got '1.20')"
+        in result.output
+    )
+    assert "kfstack:storage.volumes.data.size:" in result.output
+    assert "kfstack:storage.volumes.data.mountPath: must be an absolute path" in result.output

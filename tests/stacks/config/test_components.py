@@ -1,0 +1,45 @@
+from stacks.config.components import ComponentsConfig
+from stacks.config.versions import RELEASE_SETS
+
+
+def test_versions_default_to_the_release_set() -> None:
+    components = ComponentsConfig()
+    assert (
+        components.version_of("kubeflowPipelines")
+        == RELEASE_SETS["26.03"].default("kubeflowPipelines")
+        == "2.16.0"
+    )
+    assert components.version_of("nvidiaDevicePlugin") == RELEASE_SETS["26.03"].default("nvidiaDevicePlugin")
+
+
+def test_untested_version_is_rejected_with_allowed_list(problems) -> None:
+    found = problems(components={"istio": {"version": "1.22.0"}})
+    assert found == {
+        "kfstack:components.istio.version": "not a tested version for release 26.03; allowed: 1.29.0"
+    }
+
+
+def test_unknown_release_set(problems) -> None:
+    assert problems(components={"release": "25.10"}) == {
+        "kfstack:components.release": "unknown release set; known: 26.03"
+    }
+
+
+def test_knative_mode_needs_knative(problems) -> None:
+    found = problems(components={"kserve": {"deploymentMode": "Knative"}})
+    assert found == {"kfstack:components.kserve.deploymentMode": "Knative mode needs knative.enabled: true"}
+    assert problems(components={"kserve": {"deploymentMode": "Knative"}, "knative": {"enabled": True}}) == {}
+
+
+def test_old_kserve_mode_name_is_rejected(problems) -> None:
+    found = problems(components={"kserve": {"deploymentMode": "RawDeployment"}})
+    assert "'Standard' or 'Knative'" in found["kfstack:components.kserve.deploymentMode"]
+
+
+def test_pipelines_need_istio(problems) -> None:
+    found = problems(components={"istio": {"enabled": False}})
+    assert found == {"kfstack:components.istio.enabled": "Kubeflow Pipelines and Dex need Istio"}
+
+
+def test_determined_is_off_by_default() -> None:
+    assert ComponentsConfig().determined.enabled is False

@@ -1,0 +1,22 @@
+from stacks.config.environment import EnvironmentConfig
+from stacks.config.errors import ConfigProblem, allowed_keys, format_path
+
+
+def test_format_path_uses_dots_and_indexes() -> None:
+    assert format_path(("nodePools", "gpu", "taints", 0, "key")) == "nodePools.gpu.taints[0].key"
+
+
+def test_allowed_keys_follow_aliases_through_dicts_and_lists() -> None:
+    assert "instanceTypes" in allowed_keys(EnvironmentConfig, ("nodePools", "gpu"))
+    assert allowed_keys(EnvironmentConfig, ("nodePools", "gpu", "taints", 0)) == [
+        "effect",
+        "key",
+        "value",
+    ]
+    assert allowed_keys(EnvironmentConfig, ("nope",)) == []
+
+
+def test_problem_renders_file_line_path_and_value() -> None:
+    problem = ConfigProblem("kfstack:tier", "bad tier", "'qa'", line=3)
+    assert problem.render("env.yaml") == "env.yaml:3: kfstack:tier: bad tier (got 'qa')"
+    assert ConfigProblem("", "unknown environment").render() == "unknown environment"
