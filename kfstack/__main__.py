@@ -1,0 +1,5 @@
+"""`python -m kfstack` runs the CLI."""
+
+from kfstack.cli import main
+
+main()
