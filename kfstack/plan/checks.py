@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import kubernetes_validate
 from kubernetes_validate.utils import SchemaNotFoundError
 
 from kfstack.plan.crd_owners import owners_of
@@ -22,6 +21,7 @@ from kfstack.plan.kubernetes_objects import (
     kubernetes_object,
     object_label,
 )
+from kfstack.plan.kubernetes_schema import schema_errors
 from kfstack.plan.recorder import RecordedResource
 
 
@@ -68,16 +68,9 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
     obj = kubernetes_object(resource)
     label = f"{resource.name} ({object_label(obj)})"
     try:
-        kubernetes_validate.validate(obj, k8s_version, strict=True)
-        return []
-    except kubernetes_validate.ValidationError as exc:
         return [
-            PlanProblem(
-                label,
-                f"Kubernetes {k8s_version} schema",
-                exc.message,
-                _json_path(exc.absolute_path),
-            )
+            PlanProblem(label, f"Kubernetes {k8s_version} schema", err.message, _json_path(err.absolute_path))
+            for err in schema_errors(obj, k8s_version)
         ]
     except SchemaNotFoundError:
         pass  # not a built-in kind: a custom resource
