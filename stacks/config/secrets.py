@@ -28,11 +28,23 @@ class SecretRef:
         return REDACTED
 
     def as_output(self) -> pulumi.Output[str]:
-        """The value as a Pulumi secret output (a placeholder when it cannot be decrypted)."""
-        value = (
-            self.plaintext if self.plaintext is not None else f"offline-placeholder-{len(self.ciphertext)}"
-        )
-        return pulumi.Output.secret(value)
+        """The value as a Pulumi secret output.
+
+        Offline (mock runtime) the value is unknown and a placeholder stands in; under the real
+        engine a missing value is an error, never a placeholder deployed as the secret.
+        """
+        if self.plaintext is not None:
+            return pulumi.Output.secret(self.plaintext)
+        if not _running_under_mocks():
+            raise RuntimeError("a `secure:` config value was not decrypted by the Pulumi engine")
+        return pulumi.Output.secret(f"offline-placeholder-{len(self.ciphertext)}")
+
+
+def _running_under_mocks() -> bool:
+    from pulumi.runtime.mocks import MockMonitor
+    from pulumi.runtime.settings import SETTINGS
+
+    return isinstance(SETTINGS.monitor, MockMonitor)
 
 
 def _require_secret_ref(value: Any) -> SecretRef:
