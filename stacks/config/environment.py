@@ -11,6 +11,7 @@ from stacks.config.auth import AuthConfig
 from stacks.config.base import ConfigModel
 from stacks.config.cluster import ClusterConfig
 from stacks.config.components import ComponentsConfig
+from stacks.config.infra_rules import infrastructure_problems
 from stacks.config.node_pools import NodePoolConfig
 from stacks.config.pipeline_schedules import PipelinesConfig
 from stacks.config.rules import Violation, violation
@@ -54,3 +55,4 @@ class EnvironmentConfig(ConfigModel):
                 yield violation(("pipelines", "gpuPool"), f"unknown node pool; defined: {known}", gpu_pool)
             elif not pool.gpu:
                 yield violation(("pipelines", "gpuPool"), "must name a pool with gpu: true", gpu_pool)
+        yield from infrastructure_problems(self)

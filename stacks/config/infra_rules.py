@@ -1,0 +1,71 @@
+"""Infrastructure rules that span config sections (cluster kind x node pools x storage x components)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from stacks.config.rules import Violation, violation
+
+if TYPE_CHECKING:
+    from stacks.config.environment import EnvironmentConfig
+
+
+def infrastructure_problems(config: EnvironmentConfig) -> Iterator[Violation]:
+    """Violations relative to the environment root (paths like `nodePools.gpu-a10g.provisioner`)."""
+    cluster = config.cluster
+    if cluster.kind == "existing":
+        yield from _existing_cluster_problems(config)
+    else:
+        yield from _eks_problems(config)
+    for name, volume in config.storage.volumes.items():
+        if volume.namespace is not None and volume.namespace != config.pipelines.namespace:
+            yield violation(
+                ("storage", "volumes", name, "namespace"),
+                f"pipeline steps run in '{config.pipelines.namespace}' (pipelines.namespace) "
+                "and can only mount claims of their own namespace",
+                volume.namespace,
+            )
+    bucket = config.storage.artifact_bucket
+    creates_bucket = bucket.enabled is not False and cluster.kind == "eks"
+    if config.protect_stateful_resources and creates_bucket and bucket.force_destroy:
+        yield violation(
+            ("storage", "artifactBucket", "forceDestroy"),
+            "cannot force-destroy a bucket while protectStatefulResources is on",
+            True,
+        )
+
+
+def _existing_cluster_problems(config: EnvironmentConfig) -> Iterator[Violation]:
+    # Pools on an existing cluster describe nodes it already has (for placements); none is created.
+    for name, pool in config.node_pools.items():
+        if pool.provisioner == "karpenter":
+            yield violation(("nodePools", name, "provisioner"), "Karpenter runs only on EKS", "karpenter")
+    if config.components.karpenter.enabled:
+        yield violation(("components", "karpenter", "enabled"), "Karpenter is installed only on EKS", True)
+    if config.storage.artifact_bucket.enabled is True:
+        yield violation(
+            ("storage", "artifactBucket", "enabled"),
+            "the S3 artifact bucket is created only on EKS; set enabled: false",
+            True,
+        )
+
+
+def _eks_problems(config: EnvironmentConfig) -> Iterator[Violation]:
+    managed_cpu = [
+        name
+        for name, pool in config.node_pools.items()
+        if not pool.gpu and pool.provisioner == "managedNodeGroup" and pool.min_size >= 1
+    ]
+    if not managed_cpu:
+        yield violation(
+            "nodePools",
+            "EKS needs a CPU managed node group with minSize >= 1 for system pods "
+            "(CoreDNS, CSI controllers, Karpenter)",
+        )
+    karpenter_pools = [n for n, p in config.node_pools.items() if p.provisioner == "karpenter"]
+    if karpenter_pools and not config.components.karpenter.enabled:
+        for name in karpenter_pools:
+            yield violation(
+                ("nodePools", name, "provisioner"), "needs components.karpenter.enabled: true", "karpenter"
+            )
