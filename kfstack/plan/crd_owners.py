@@ -27,7 +27,9 @@ def owners_of(group: str, resources: list[RecordedResource]) -> set[str]:
     for r in resources:
         is_release = r.type in ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
         is_crd = r.type == "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
-        if (is_release and r.inputs.get("chart") in charts) or (
+        # OCI charts are referenced by URL (oci://public.ecr.aws/karpenter/karpenter): match the last segment
+        chart = str(r.inputs.get("chart") or "").rsplit("/", 1)[-1]
+        if (is_release and chart in charts) or (
             is_crd and (r.inputs.get("spec") or {}).get("group") == group
         ):
             owners.add(r.urn)

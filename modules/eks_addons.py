@@ -1,0 +1,67 @@
+"""EKS managed addons; the EBS and EFS CSI drivers get IAM roles through IRSA."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from modules.eks_iam import (
+    EBS_CSI_POLICY,
+    EFS_CSI_POLICY,
+    irsa_trust,
+    managed_policy_arn,
+    role_with_policies,
+)
+
+# addon -> (namespace, service account, managed policy) for addons whose controller calls AWS APIs
+IRSA_ADDONS: dict[str, tuple[str, str, str]] = {
+    "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa", EBS_CSI_POLICY),
+    "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa", EFS_CSI_POLICY),
+}
+
+
+@dataclass(frozen=True)
+class EksAddonsArgs:
+    """Addons by name with an optional pinned version (None: EKS's default for the cluster)."""
+
+    cluster_name: pulumi.Input[str]
+    addons: Mapping[str, str | None]
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer: pulumi.Input[str]
+    aws_provider: pulumi.ProviderResource
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
+class EksAddons(pulumi.ComponentResource):
+    """One `aws.eks.Addon` per addon, created after the node groups they schedule onto."""
+
+    def __init__(self, name: str, args: EksAddonsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("kfstack:cluster:EksAddons", name, None, opts)
+        self.addons: dict[str, aws.eks.Addon] = {}
+        for addon, version in args.addons.items():
+            role_arn: pulumi.Input[str] | None = None
+            extra: list[pulumi.Resource] = []
+            if addon in IRSA_ADDONS:
+                namespace, account, policy = IRSA_ADDONS[addon]
+                trust = irsa_trust(args.oidc_provider_arn, args.oidc_issuer, namespace, account)
+                role = role_with_policies(
+                    f"{addon}", trust, [managed_policy_arn(policy)], self, args.aws_provider
+                )
+                role_arn = role.role.arn
+                extra = list(role.attachments)
+            self.addons[addon] = aws.eks.Addon(
+                addon,
+                cluster_name=args.cluster_name,
+                addon_name=addon,
+                addon_version=version,
+                service_account_role_arn=role_arn,
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="PRESERVE",
+                opts=pulumi.ResourceOptions(
+                    parent=self, provider=args.aws_provider, depends_on=[*args.depends_on, *extra]
+                ),
+            )
+        self.register_outputs({})

@@ -1,0 +1,131 @@
+"""GPU node pools: NVIDIA AMI types, the GPU taint and label, pool placements for pipelines,
+and the NVIDIA device plugin (optionally time-sliced)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import yaml
+
+GPU_RESOURCE = "nvidia.com/gpu"
+GPU_TAINT_KEY = "nvidia.com/gpu"
+GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
+POOL_LABEL = "kfstack.io/pool"
+DEVICE_PLUGIN_REPO = "https://nvidia.github.io/k8s-device-plugin"
+DEVICE_PLUGIN_CHART = "nvidia-device-plugin"
+
+
+def ami_type(gpu: bool, architecture: str) -> str:
+    """The EKS AL2023 AMI type for a pool (the NVIDIA variant ships the driver and toolkit)."""
+    arch = "ARM_64" if architecture == "arm64" else "x86_64"
+    return f"AL2023_{arch}_NVIDIA" if gpu else f"AL2023_{arch}_STANDARD"
+
+
+def node_labels(pool: str, labels: Mapping[str, str], gpu: bool) -> dict[str, str]:
+    """Pool labels plus `kfstack.io/pool` and, on GPU pools, `nvidia.com/gpu.present=true`.
+
+    The device plugin chart only schedules onto nodes with that label (or NFD's PCI labels).
+    """
+    out = {POOL_LABEL: pool, **labels}
+    if gpu:
+        out[GPU_PRESENT_LABEL] = "true"
+    return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class PoolPlacement:
+    """What a pod needs to land on one pool: tolerations for its taints and a node selector."""
+
+    tolerations: tuple[dict[str, str], ...]
+    node_selector: dict[str, str]
+
+
+def pool_placement(pool: str, taints: Sequence[Mapping[str, Any]], gpu: bool) -> PoolPlacement:
+    """Tolerations for every taint of the pool, and a selector for exactly this pool."""
+    tolerations = []
+    for taint in taints:
+        toleration = {"key": str(taint["key"]), "effect": str(taint.get("effect", "NoSchedule"))}
+        if taint.get("value") is not None:
+            toleration.update(operator="Equal", value=str(taint["value"]))
+        else:
+            toleration["operator"] = "Exists"
+        tolerations.append(toleration)
+    selector = {POOL_LABEL: pool}
+    if gpu:
+        selector[GPU_PRESENT_LABEL] = "true"
+    return PoolPlacement(tuple(tolerations), selector)
+
+
+def time_slicing_config(replicas: int) -> str:
+    """The device plugin config file that shares each GPU `replicas` ways."""
+    return yaml.safe_dump(
+        {
+            "version": "v1",
+            "flags": {"migStrategy": "none"},
+            "sharing": {
+                "timeSlicing": {
+                    "renameByDefault": False,
+                    "failRequestsGreaterThanOne": True,
+                    "resources": [{"name": GPU_RESOURCE, "replicas": replicas}],
+                }
+            },
+        },
+        sort_keys=False,
+    )
+
+
+def device_plugin_values(time_slicing_replicas: int = 1) -> dict[str, Any]:
+    """Helm values for nvidia-device-plugin: GPU nodes only, tolerating the GPU taint."""
+    values: dict[str, Any] = {
+        "nodeSelector": {GPU_PRESENT_LABEL: "true"},
+        "tolerations": [
+            {"key": GPU_TAINT_KEY, "operator": "Exists", "effect": "NoSchedule"},
+            {"key": "CriticalAddonsOnly", "operator": "Exists"},
+        ],
+        "priorityClassName": "system-node-critical",
+        "gfd": {"enabled": False},
+        "nfd": {"enabled": False},
+    }
+    if time_slicing_replicas > 1:
+        values["config"] = {
+            "map": {"default": time_slicing_config(time_slicing_replicas)},
+            "default": "default",
+        }
+    return values
+
+
+@dataclass(frozen=True)
+class DevicePluginArgs:
+    """The pinned chart version and the sharing factor."""
+
+    version: str
+    provider: k8s.Provider
+    time_slicing_replicas: int = 1
+    namespace: str = "kube-system"
+    depends_on: tuple[pulumi.Resource, ...] = ()
+
+
+class NvidiaDevicePlugin(pulumi.ComponentResource):
+    """The NVIDIA device plugin DaemonSet (Helm), advertising `nvidia.com/gpu` on GPU nodes."""
+
+    release: k8s.helm.v3.Release
+
+    def __init__(self, name: str, args: DevicePluginArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("kfstack:gpu:NvidiaDevicePlugin", name, None, opts)
+        self.release = k8s.helm.v3.Release(
+            name,
+            name=DEVICE_PLUGIN_CHART,
+            chart=DEVICE_PLUGIN_CHART,
+            version=args.version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=DEVICE_PLUGIN_REPO),
+            namespace=args.namespace,
+            values=device_plugin_values(args.time_slicing_replicas),
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=args.provider, depends_on=list(args.depends_on)
+            ),
+        )
+        self.register_outputs({})

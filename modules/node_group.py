@@ -1,0 +1,104 @@
+"""An EKS managed node group with its launch template (IMDSv2 required, encrypted gp3 root disk)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+_EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
+
+
+@dataclass(frozen=True)
+class NodeGroupArgs:
+    """One managed node group; taints are in Kubernetes form (`effect: NoSchedule`)."""
+
+    cluster_name: pulumi.Input[str]
+    node_role_arn: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    instance_types: tuple[str, ...]
+    ami_type: str
+    aws_provider: pulumi.ProviderResource
+    min_size: int = 0
+    desired_size: int = 0
+    max_size: int = 1
+    disk_size_gib: int = 100
+    capacity_type: str = "ON_DEMAND"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    taints: tuple[Mapping[str, Any], ...] = ()
+    depends_on: tuple[pulumi.Resource, ...] = ()
+
+
+def node_group_taints(taints: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Kubernetes taints in the EKS node-group API form (`NoSchedule` -> `NO_SCHEDULE`)."""
+    out = []
+    for taint in taints:
+        item = {"key": taint["key"], "effect": _EFFECTS[taint.get("effect", "NoSchedule")]}
+        if taint.get("value") is not None:
+            item["value"] = taint["value"]
+        out.append(item)
+    return out
+
+
+def metadata_options() -> dict[str, Any]:
+    """IMDSv2 only; hop limit 2 so containerised agents that still read IMDS keep working."""
+    return {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 2}
+
+
+class ManagedNodeGroup(pulumi.ComponentResource):
+    """Launch template + node group; min size 0 lets a pool scale from zero."""
+
+    node_group: aws.eks.NodeGroup
+
+    def __init__(self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("kfstack:nodes:ManagedNodeGroup", name, None, opts)
+        aws_opts = pulumi.ResourceOptions(parent=self, provider=args.aws_provider)
+        template = aws.ec2.LaunchTemplate(
+            name,
+            description=f"kfstack node pool {name}",
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(**metadata_options()),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=args.disk_size_gib,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            update_default_version=True,
+            opts=aws_opts,
+        )
+        self.node_group = aws.eks.NodeGroup(
+            name,
+            cluster_name=args.cluster_name,
+            node_group_name_prefix=f"{name}-",
+            node_role_arn=args.node_role_arn,
+            subnet_ids=list(args.subnet_ids),
+            instance_types=list(args.instance_types),
+            ami_type=args.ami_type,
+            capacity_type=args.capacity_type,
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=args.min_size, desired_size=args.desired_size, max_size=args.max_size
+            ),
+            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=template.id, version=template.latest_version.apply(str)
+            ),
+            labels=dict(args.labels) or None,
+            taints=[aws.eks.NodeGroupTaintArgs(**t) for t in node_group_taints(args.taints)] or None,
+            opts=pulumi.ResourceOptions.merge(
+                aws_opts,
+                pulumi.ResourceOptions(
+                    depends_on=list(args.depends_on),
+                    # the cluster autoscaler owns desiredSize once the group exists
+                    ignore_changes=["scalingConfig.desiredSize"],
+                ),
+            ),
+        )
+        self.register_outputs({"nodeGroupArn": self.node_group.arn})
