@@ -23,11 +23,11 @@ def _fill_secrets(structure: Any, decrypted: Any) -> Any:
     if isinstance(structure, SecretRef):
         return SecretRef(structure.ciphertext, plaintext=None if decrypted is None else str(decrypted))
     if isinstance(structure, dict):
-        source = decrypted if isinstance(decrypted, dict) else {}
-        return {k: _fill_secrets(v, source.get(k)) for k, v in structure.items()}
+        mapping = decrypted if isinstance(decrypted, dict) else {}
+        return {k: _fill_secrets(v, mapping.get(k)) for k, v in structure.items()}
     if isinstance(structure, list):
-        source = decrypted if isinstance(decrypted, list) else []
-        return [_fill_secrets(s, source[i] if i < len(source) else None) for i, s in enumerate(structure)]
+        items = decrypted if isinstance(decrypted, list) else []
+        return [_fill_secrets(s, items[i] if i < len(items) else None) for i, s in enumerate(structure)]
     return structure
 
 

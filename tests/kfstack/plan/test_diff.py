@@ -64,17 +64,33 @@ def test_protect_change_is_an_update() -> None:
     assert change.kind == "update" and change.fields[0].path == "options.protect"
 
 
-def test_environment_change_shows_exactly_that_change(tmp_path: Path) -> None:
-    before = json.loads(build_plan("local").json_text())
+def _plan_after_edit(tmp_path: Path, environment: str, old: str, new: str) -> dict:
     environments = tmp_path / "environments"
     shutil.copytree(ENVIRONMENTS_DIR, environments)
-    path = environments / "Pulumi.local.yaml"
-    path.write_text(path.read_text().replace("namespace: kubeflow-user", "namespace: team-a"))
-    after = json.loads(build_plan("local", directory=environments).json_text())
-    changes = diff_plans(before, after)
-    assert {(c.kind, c.name) for c in changes} == {
+    path = environments / f"Pulumi.{environment}.yaml"
+    text = path.read_text()
+    assert text.count(old) == 1, f"edit target {old!r} must be unique"
+    path.write_text(text.replace(old, new))
+    return json.loads(build_plan(environment, directory=environments).json_text())
+
+
+def test_environment_change_shows_exactly_that_change(tmp_path: Path) -> None:
+    before = json.loads(build_plan("dev").json_text())
+    after = _plan_after_edit(tmp_path, "dev", "maxSize: 2\n", "maxSize: 6\n")
+    (change,) = diff_plans(before, after)
+    assert (change.kind, change.type) == ("update", "aws:eks/nodeGroup:NodeGroup")
+    assert [(f.path, f.old, f.new) for f in change.fields] == [("inputs.scalingConfig.maxSize", 2, 6)]
+
+
+def test_renaming_the_pipelines_namespace_moves_its_volumes(tmp_path: Path) -> None:
+    before = json.loads(build_plan("local").json_text())
+    after = _plan_after_edit(tmp_path, "local", "namespace: kubeflow-user", "namespace: team-a")
+    changes = {(c.kind, c.name) for c in diff_plans(before, after)}
+    assert changes == {
         ("delete", "ns-kubeflow-user"),
         ("add", "ns-team-a"),
+        ("replace", "pvc-data"),
+        ("replace", "pvc-models"),
     }
 
 
