@@ -1,0 +1,94 @@
+"""Where pipeline steps run: GPU placement and volume mounts, built by the stack from config.
+
+Local runs (`kfp.local`) ignore placement: the subprocess runner does not schedule pods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kfp import dsl, kubernetes
+
+DEFAULT_REGISTRY_URI = "http://mlflow.mlflow.svc.cluster.local:5000"
+DEFAULT_SERVING_NAMESPACE = "kfstack-serving"
+
+
+@dataclass(frozen=True)
+class Toleration:
+    """A Kubernetes toleration (the GPU pool's taint is `nvidia.com/gpu:NoSchedule`)."""
+
+    key: str
+    operator: str = "Exists"
+    effect: str = "NoSchedule"
+    value: str | None = None
+
+
+def _default_gpu_tolerations() -> tuple[Toleration, ...]:
+    return (Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule"),)
+
+
+def _default_gpu_node_selector() -> dict[str, str]:
+    return {"nvidia.com/gpu.present": "true"}
+
+
+@dataclass(frozen=True)
+class GpuPlacement:
+    """Accelerator request plus the node selector and tolerations of the GPU pool."""
+
+    accelerator_type: str = "nvidia.com/gpu"
+    accelerator_limit: int = 1
+    node_selector: dict[str, str] = field(default_factory=_default_gpu_node_selector)
+    tolerations: tuple[Toleration, ...] = field(default_factory=_default_gpu_tolerations)
+
+    def __post_init__(self) -> None:
+        if self.accelerator_limit < 1:
+            raise ValueError(f"accelerator_limit must be >= 1, got {self.accelerator_limit}")
+
+
+@dataclass(frozen=True)
+class VolumeMount:
+    """An existing PVC mounted into a step at `mount_path`."""
+
+    pvc_name: str
+    mount_path: str
+
+    def __post_init__(self) -> None:
+        if not self.mount_path.startswith("/"):
+            raise ValueError(f"mount_path must be absolute, got {self.mount_path!r}")
+
+
+@dataclass(frozen=True)
+class PipelineTarget:
+    """Everything environment-specific a compiled pipeline needs.
+
+    `registry_uri` and `serving_namespace` become the pipelines' parameter defaults.
+    """
+
+    gpu: GpuPlacement | None = field(default_factory=GpuPlacement)
+    data_volume: VolumeMount | None = None
+    models_volume: VolumeMount | None = None
+    registry_uri: str = DEFAULT_REGISTRY_URI
+    serving_namespace: str = DEFAULT_SERVING_NAMESPACE
+
+
+DEFAULT_TARGET = PipelineTarget()
+
+
+def apply_gpu(task: dsl.PipelineTask, gpu: GpuPlacement | None) -> None:
+    """Request the accelerator and pin `task` to the GPU pool (no-op without a GPU)."""
+    if gpu is None:
+        return
+    task.set_accelerator_type(gpu.accelerator_type)
+    task.set_accelerator_limit(gpu.accelerator_limit)
+    for key in sorted(gpu.node_selector):  # sorted: the IR must not depend on dict order
+        kubernetes.add_node_selector(task, label_key=key, label_value=gpu.node_selector[key])
+    for tol in gpu.tolerations:
+        kubernetes.add_toleration(
+            task, key=tol.key, operator=tol.operator, value=tol.value, effect=tol.effect
+        )
+
+
+def apply_volume(task: dsl.PipelineTask, volume: VolumeMount | None) -> None:
+    """Mount `volume` into `task` (no-op when not configured)."""
+    if volume is not None:
+        kubernetes.mount_pvc(task, pvc_name=volume.pvc_name, mount_path=volume.mount_path)

@@ -1,0 +1,1 @@
+"""Plain-Python step logic behind the pipeline components (testable without kfp)."""

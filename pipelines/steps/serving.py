@@ -1,0 +1,160 @@
+"""KServe: the InferenceService manifest for a model version, its validation, and applying it.
+
+KServe 0.16 renamed the RawDeployment mode to `Standard`; we deploy in that mode (no Knative).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+GROUP = "serving.kserve.io"
+VERSION = "v1beta1"
+PLURAL = "inferenceservices"
+DEPLOYMENT_MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
+PROTOCOLS = ("v1", "v2")
+CRD_DIR_ENV = "KFSTACK_CRD_DIR"
+_DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+
+def service_name(model_name: str) -> str:
+    """A DNS-1035 InferenceService name derived from a registered model name."""
+    name = re.sub(r"[^a-z0-9-]+", "-", model_name.lower()).strip("-")
+    name = re.sub(r"^[^a-z]+", "", name)[:45].rstrip("-")  # KServe keeps names <= 45 chars
+    if not name:
+        raise ValueError(f"cannot derive an InferenceService name from {model_name!r}")
+    return name
+
+
+def inference_service(
+    name: str, namespace: str, storage_uri: str, model_version: str, protocol: str
+) -> dict[str, Any]:
+    """The `serving.kserve.io/v1beta1` InferenceService serving one sklearn model version."""
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    return {
+        "apiVersion": f"{GROUP}/{VERSION}",
+        "kind": "InferenceService",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "annotations": {DEPLOYMENT_MODE_ANNOTATION: "Standard"},
+            "labels": {
+                "app.kubernetes.io/managed-by": "kfstack",
+                "kfstack.io/model-version": model_version,
+            },
+        },
+        "spec": {
+            "predictor": {
+                "model": {
+                    "modelFormat": {"name": "sklearn"},
+                    "protocolVersion": protocol,
+                    "storageUri": storage_uri,
+                    "resources": {
+                        "requests": {"cpu": "100m", "memory": "256Mi"},
+                        "limits": {"cpu": "1", "memory": "1Gi"},
+                    },
+                }
+            }
+        },
+    }
+
+
+def cluster_endpoint(name: str, namespace: str) -> str:
+    """The in-cluster base URL of a Standard-mode InferenceService predictor."""
+    return f"http://{name}-predictor.{namespace}.svc.cluster.local"
+
+
+def crd_schema_path() -> Path | None:
+    """The InferenceService CRD schema: $KFSTACK_CRD_DIR, else ../shared/crds beside the repo."""
+    env = os.environ.get(CRD_DIR_ENV)
+    base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "crds"
+    path = base / GROUP / f"InferenceService_{VERSION}.json"
+    return path if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """How a manifest was checked, and the problems found (empty = valid)."""
+
+    method: str
+    errors: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_manifest(manifest: dict[str, Any], schema_path: Path | None) -> Validation:
+    """Validate against the CRD's openAPIV3Schema, or a reduced structural check without it."""
+    errors = list(_structural_errors(manifest))
+    if schema_path is None:
+        method = (f"reduced structural check (CRD schema not found: set {CRD_DIR_ENV} to a "
+                  "folder with serving.kserve.io/InferenceService_v1beta1.json)")
+        return Validation(method, tuple(errors))
+    import jsonschema
+
+    schema = json.loads(schema_path.read_text())["openAPIV3Schema"]
+    validator = jsonschema.Draft202012Validator(schema)
+    for error in sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path)):
+        location = ".".join(str(p) for p in error.absolute_path) or "<root>"
+        errors.append(f"{location}: {error.message}")
+    return Validation(f"CRD schema {schema_path}", tuple(errors))
+
+
+def _structural_errors(manifest: dict[str, Any]) -> list[str]:
+    errors = []
+    if manifest.get("apiVersion") != f"{GROUP}/{VERSION}":
+        errors.append(f"apiVersion must be {GROUP}/{VERSION}")
+    if manifest.get("kind") != "InferenceService":
+        errors.append("kind must be InferenceService")
+    meta = manifest.get("metadata", {})
+    if not _DNS_1035.match(meta.get("name", "")) or len(meta.get("name", "")) > 45:
+        errors.append(f"metadata.name {meta.get('name')!r} is not a DNS-1035 label <= 45 chars")
+    if not meta.get("namespace"):
+        errors.append("metadata.namespace is required")
+    mode = meta.get("annotations", {}).get(DEPLOYMENT_MODE_ANNOTATION)
+    if mode not in ("Standard", "Knative"):
+        errors.append(f"{DEPLOYMENT_MODE_ANNOTATION} must be Standard or Knative, got {mode!r}")
+    model = manifest.get("spec", {}).get("predictor", {}).get("model", {})
+    if not model.get("modelFormat", {}).get("name"):
+        errors.append("spec.predictor.model.modelFormat.name is required")
+    if not model.get("storageUri"):
+        errors.append("spec.predictor.model.storageUri is required")
+    if model.get("protocolVersion") not in PROTOCOLS:
+        errors.append(f"spec.predictor.model.protocolVersion must be one of {PROTOCOLS}")
+    return errors
+
+
+def apply_inference_service(manifest: dict[str, Any], timeout_seconds: int = 600) -> None:
+    """Create or patch the InferenceService in the cluster and wait until it is Ready.
+
+    Runs only in-cluster (the pipeline's service account); not exercised by local runs or tests.
+    """
+    import time
+
+    from kubernetes import client, config
+    from kubernetes.client.rest import ApiException
+
+    config.load_incluster_config()
+    api = client.CustomObjectsApi()
+    name, namespace = manifest["metadata"]["name"], manifest["metadata"]["namespace"]
+    try:
+        api.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+        api.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, manifest)
+    except ApiException as error:
+        if error.status != 404:
+            raise
+        api.create_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, manifest)
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        current = api.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
+        conditions = current.get("status", {}).get("conditions", [])
+        if any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
+            return
+        time.sleep(5)
+    raise TimeoutError(f"InferenceService {namespace}/{name} not Ready after {timeout_seconds}s")

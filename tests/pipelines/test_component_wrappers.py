@@ -1,0 +1,36 @@
+"""Component bodies called directly (no kfp.local): the wrappers move artifacts correctly."""
+
+from datetime import date, timedelta
+
+from kfp import dsl
+
+from pipelines import components as c
+from pipelines.steps import data
+
+
+def test_ingest_window_component_keeps_the_window_and_records_it(tmp_path):
+    rows = ["timestamp,a,b,target"] + [
+        f"{date(2026, 1, 1) + timedelta(days=i)},{i},{i % 3},{i % 2}" for i in range(100)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n")
+    dataset = dsl.Dataset(uri=str(tmp_path / "dataset"))
+    golden = dsl.Dataset(uri=str(tmp_path / "golden"))
+    c.ingest_window.python_func(
+        dataset_uri=str(tmp_path / "d.csv"), window_days=40, window_end="2026-04-10",
+        test_size=0.25, seed=0, golden_set_size=5, dataset=dataset, golden_set=golden)
+    assert dataset.metadata["rows"] == 40
+    assert "40 rows between 2026-03-01" in dataset.metadata["window"]
+    splits = data.load_splits(dataset.path)
+    assert splits["x_train"][:, 0].min() >= 59  # day 59 = 2026-03-01 (excluded) onwards
+    assert golden.metadata["rows"] == 5
+
+
+def test_deploy_dry_run_writes_the_manifest_and_returns_the_override_url(tmp_path):
+    manifest = dsl.Artifact(uri=str(tmp_path / "manifest"))
+    url = c.deploy.python_func(
+        model_name="digits-mlp", model_version="4", storage_uri="file:///tmp/m/serving",
+        namespace="ns", protocol="v2", dry_run=True, endpoint_url="http://127.0.0.1:1",
+        manifest=manifest)
+    assert url == "http://127.0.0.1:1"
+    assert manifest.metadata["dry_run"] is True
+    assert manifest.metadata["errors"] == []
+    assert '"protocolVersion": "v2"' in (tmp_path / "manifest").read_text()
