@@ -1,0 +1,194 @@
+"""`kfstack pipelines`: list, compile and run (locally) the Kubeflow pipelines kfstack ships."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from pipelines.local_run import LocalRunResult, StepEvent
+
+_STATUS_STYLE = {"succeeded": "green", "failed": "red", "skipped": "yellow", "not run": "dim"}
+
+
+@click.group(name="pipelines")
+def pipelines_group() -> None:
+    """List, compile and locally run the reference Kubeflow pipelines (pipelines/).
+
+    Offline: compile needs only the kfp SDK; `run --local` runs every step on this machine.
+    """
+
+
+@pipelines_group.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def list_command(as_json: bool) -> None:
+    """List the shipped pipelines with their default parameters."""
+    from pipelines.catalog import list_pipelines
+
+    infos = list_pipelines()
+    if as_json:
+        click.echo(json.dumps([{"name": i.name, "description": i.description,
+                                "steps": list(i.steps), "parameters": i.default_parameters}
+                               for i in infos], indent=2))
+        return
+    table = Table("name", "steps", "description")
+    for info in infos:
+        table.add_row(info.name, " → ".join(info.steps), info.description)
+    Console().print(table)
+
+
+@pipelines_group.command(name="compile")
+@click.argument("name")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the IR YAML to FILE instead of stdout.")
+@click.option("--env", "environment", metavar="ENV",
+              help="Compile for ENV's GPU pool (pipelines.gpuPool) and data/models volumes.")
+def compile_command(name: str, output: Path | None, environment: str | None) -> None:
+    """Compile pipeline NAME to KFP IR YAML (byte-identical for the same code and target).
+
+    Without --env the default target is used (a generic GPU placement for the train step, no
+    volumes); with --env, the environment's GPU pool tolerations/node selector and its PVCs.
+    """
+    from pipelines.catalog import UnknownPipelineError, compile_pipeline
+    from pipelines.placement import PipelineTarget
+
+    target: PipelineTarget | None = None
+    if environment is not None:
+        from kfstack.commands.common import report_config_error
+        from stacks.config.errors import ConfigError
+        from stacks.config.loader import load_environment
+        from stacks.pipeline_target import pipeline_target
+
+        try:
+            _, config = load_environment(environment)
+        except ConfigError as error:
+            sys.exit(report_config_error(error))
+        target = pipeline_target(config)
+    try:
+        text = compile_pipeline(name, target)
+    except UnknownPipelineError as error:
+        raise click.BadParameter(str(error), param_hint="NAME") from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
+        click.echo(f"wrote {output} ({len(text)} bytes)", err=True)
+
+
+@pipelines_group.command(name="run")
+@click.argument("name")
+@click.option("--local", "local", is_flag=True,
+              help="Run every step on this machine with kfp.local (required for now).")
+@click.option("--param", "-p", "param_pairs", multiple=True, metavar="KEY=VALUE",
+              help="Override a pipeline parameter; repeatable (see `pipelines list --json`).")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(".kfstack/local"), show_default=True,
+              help="Local state: MLflow registry (sqlite), artifacts, run outputs and logs.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def run_command(name: str, local: bool, param_pairs: tuple[str, ...], workdir: Path,
+                as_json: bool) -> None:
+    """Run pipeline NAME end to end.
+
+    With --local, steps run as subprocesses against a local MLflow registry in WORKDIR; the
+    KServe deploy is a dry run that validates the InferenceService manifest, and the
+    integration test calls a loopback endpoint serving the promoted version (KServe v1/v2
+    protocol). Exit code 0 on success, 1 if a step or the endpoint test failed, 2 on bad input.
+
+    \b
+    Example (a deliberately weak model that must not replace the champion):
+      kfstack pipelines run train-and-deploy --local -p hidden_layers=2 -p max_iter=1
+    """
+    if not local:
+        raise click.UsageError(
+            "only --local runs are supported here; on a cluster, `pulumi up` registers the "
+            "pipelines and their recurring runs")
+    from pipelines.catalog import UnknownPipelineError
+    from pipelines.local_run import run_local
+    from pipelines.params import ParameterError, parse_assignments
+
+    console = Console(stderr=as_json)
+    try:
+        overrides = parse_assignments(param_pairs)
+        result = run_local(name, overrides, workdir, on_event=_progress(console))
+    except UnknownPipelineError as error:
+        raise click.BadParameter(str(error), param_hint="NAME") from None
+    except ParameterError as error:
+        raise click.BadParameter(str(error), param_hint="--param") from None
+    if as_json:
+        click.echo(json.dumps(_summary_dict(result), indent=2, default=str))
+    else:
+        _render_summary(console, result)
+    sys.exit(0 if result.succeeded else 1)
+
+
+def _progress(console: Console) -> Any:
+    def show(event: StepEvent) -> None:
+        if event.status == "running":
+            console.print(f"[cyan]→[/] {event.step} …")
+        else:
+            mark = "[green]✓[/]" if event.status == "succeeded" else "[red]✗[/]"
+            console.print(f"{mark} {event.step} [dim]{event.seconds:.1f}s[/]")
+    return show
+
+
+def _summary_dict(result: LocalRunResult) -> dict[str, Any]:
+    return {
+        "pipeline": result.pipeline, "succeeded": result.succeeded,
+        "seconds": round(result.seconds, 2), "steps": result.steps, "metrics": result.metrics,
+        "champion_before": result.champion_before, "champion_after": result.champion_after,
+        "promoted": result.promoted, "registered_version": result.registered_version,
+        "comparison": result.comparison, "deploy": result.deploy, "endpoint": result.endpoint,
+        "error": result.error, "run_dir": str(result.run_dir), "log": str(result.log_path),
+    }
+
+
+def _render_summary(console: Console, result: LocalRunResult) -> None:
+    steps = Table("step", "status", "seconds", title=f"{result.pipeline} (local)")
+    for step, status in result.steps.items():
+        seconds = result.step_seconds.get(step)
+        steps.add_row(step, f"[{_STATUS_STYLE.get(status, '')}]{status}[/]",
+                      f"{seconds:.1f}" if seconds is not None else "")
+    console.print(steps)
+    if result.metrics:
+        metrics = Table("metric", "value", title="candidate metrics (test split)")
+        for name, value in result.metrics.items():
+            metrics.add_row(name, f"{value:.4f}")
+        console.print(metrics)
+    model = result.parameters["model_name"]
+    console.print(f"champion before: {_version(result.champion_before)}   "
+                  f"after: {_version(result.champion_after)}   ({model}@"
+                  f"{result.parameters['alias']})")
+    if result.comparison:
+        console.print(f"compare: {result.comparison.get('reason')}")
+    if result.promoted:
+        console.print(f"[green]promoted[/] version {result.registered_version}")
+    elif result.comparison.get("promote") is False:
+        console.print("[yellow]not promoted[/]: champion unchanged; register, deploy and "
+                      "endpoint test skipped")
+    else:
+        console.print("[yellow]not promoted[/]")
+    if result.deploy:
+        console.print(f"deploy (dry run): InferenceService validated with "
+                      f"{result.deploy.get('validation')}")
+    if result.endpoint:
+        console.print(f"endpoint test: accuracy {result.endpoint.get('endpoint_accuracy', 0):.4f}"
+                      f" on {int(result.endpoint.get('golden_rows', 0))} golden rows "
+                      f"(threshold {result.parameters['min_endpoint_accuracy']}) [green]passed[/]")
+    elif result.steps.get("integration-test") == "failed":
+        console.print("[red]endpoint test failed[/] (see the step output below)")
+    if result.error:
+        console.print(f"[red]failed:[/] {result.error}")
+        for line in result.failed_step_output[-15:]:
+            console.print(f"  {line}", markup=False, highlight=False)
+    console.print(f"[dim]{result.seconds:.1f}s · log {result.log_path}[/]")
+
+
+def _version(version: str | None) -> str:
+    return f"v{version}" if version else "none"
