@@ -69,7 +69,16 @@ class PipelinesConfig(ConfigModel):
     schedules: dict[str, ScheduleConfig] = Field(default_factory=dict)
 
     def rule_problems(self) -> Iterator[Violation]:
+        from pipelines.catalog import pipeline_names  # cheap: no kfp import
+
+        known_pipelines = pipeline_names()
         for name, schedule in self.schedules.items():
+            if schedule.pipeline not in known_pipelines:
+                yield violation(
+                    ("schedules", name, "pipeline"),
+                    f"unknown pipeline; known: {', '.join(known_pipelines)}",
+                    schedule.pipeline,
+                )
             if schedule.experiment not in self.experiments:
                 known = ", ".join(self.experiments) or "none defined"
                 yield violation(

@@ -59,3 +59,8 @@ def test_schedule_must_reference_a_defined_experiment(problems) -> None:
     assert found == {
         "kfstack:pipelines.schedules.n.experiment": "unknown experiment; defined under pipelines.experiments: none defined"
     }
+
+
+def test_schedule_must_name_a_shipped_pipeline(problems) -> None:
+    found = problems(pipelines={"experiments": EXPERIMENTS, "schedules": {"n": {"pipeline": "retrian", "experiment": "retrain", "cron": "0 0 3 * * *"}}})
+    assert found == {"kfstack:pipelines.schedules.n.pipeline": "unknown pipeline; known: train-and-deploy, retrain"}

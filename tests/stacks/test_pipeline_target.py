@@ -1,0 +1,47 @@
+"""The pipeline compile target of an environment lands GPU steps on the pool the plan creates."""
+
+from click.testing import CliRunner
+
+from kfstack.commands.pipelines import pipelines_group
+from pipelines.placement import VolumeMount
+from stacks.config.loader import load_environment
+from stacks.pipeline_target import pipeline_target
+
+_EKS_EFFECT = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+
+
+def test_gpu_placement_matches_the_planned_gpu_node_group(plan) -> None:
+    _, config = load_environment("prod")
+    target = pipeline_target(config)
+    assert target.gpu is not None
+    (group,) = plan("prod").find("aws:eks/nodeGroup:NodeGroup", config.pipelines.gpu_pool)
+    node_labels = group.inputs["labels"]
+    assert target.gpu.node_selector.items() <= node_labels.items()
+    taints = {(t["key"], _EKS_EFFECT[t["effect"]]) for t in group.inputs["taints"]}
+    tolerated = {(t.key, t.effect) for t in target.gpu.tolerations if t.operator == "Exists"}
+    assert taints <= tolerated
+
+
+def test_volumes_come_from_storage_config() -> None:
+    _, config = load_environment("dev")
+    target = pipeline_target(config)
+    assert target.data_volume == VolumeMount("data", "/mnt/data")
+    assert target.models_volume == VolumeMount("models", "/mnt/models")
+
+
+def test_environment_without_gpu_pool_has_no_gpu_placement() -> None:
+    _, config = load_environment("local")
+    assert pipeline_target(config).gpu is None
+
+
+def test_compile_for_an_environment_carries_its_placement() -> None:
+    result = CliRunner().invoke(pipelines_group, ["compile", "train-and-deploy", "--env", "prod"])
+    assert result.exit_code == 0, result.output
+    assert "kfstack.io/pool: gpu-a10g" in result.output
+    assert "mountPath: /mnt/data" in result.output
+
+
+def test_compile_for_an_unknown_environment_exits_2() -> None:
+    result = CliRunner().invoke(pipelines_group, ["compile", "train-and-deploy", "--env", "qa"])
+    assert result.exit_code == 2
+    assert "unknown environment 'qa'" in result.output
