@@ -35,7 +35,9 @@ def warm_seconds(environment: str) -> tuple[float, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=5, help="repetitions per environment (median reported)")
     parser.add_argument("environments", nargs="*", default=list(ENVIRONMENTS))
     args = parser.parse_args()

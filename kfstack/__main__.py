@@ -1,5 +1,5 @@
 """`python -m kfstack` runs the CLI."""
 
-from kfstack.cli import main
+from kfstack.cli import run
 
-main()
+run()
