@@ -10,14 +10,6 @@ from rich.table import Table
 from kfstack.plan.build import Plan
 
 
-def component_of(urn: str) -> str:
-    """The top-level component a resource belongs to (the first name after the stack in its URN)."""
-    type_path = urn.split("::")[2]
-    chain = type_path.split("$")
-    top = chain[1] if chain[0] == "pulumi:pulumi:Stack" and len(chain) > 1 else chain[0]
-    return top
-
-
 def render_plan(plan: Plan, console: Console) -> None:
     """Print resources grouped by top-level component and type, with counts."""
     by_urn = {r.urn: r for r in plan.resources}

@@ -35,6 +35,7 @@ def test_secret_inputs_are_redacted() -> None:
     records = {r.name: r for r in record_program(lambda: _namespace_program(secret=True), stack="t")}
     assert records["ns"].inputs["metadata"]["labels"]["team"] == "[secret]"
     assert "hidden" not in repr(records["ns"].inputs)
+    assert records["ns"].secret_paths == ["metadata.labels.team"]
 
 
 def test_program_that_registers_nothing_fails_loudly() -> None:
