@@ -10,6 +10,18 @@ from rich.table import Table
 from kfstack.plan.build import Plan
 
 
+def display_type(type_: str) -> str:
+    """A shorter type token for tables: `aws:iam/role:Role` -> `aws:iam:Role`.
+
+    Kubernetes tokens keep their group/version (`kubernetes:apps/v1:Deployment`), which matters.
+    """
+    package, _, rest = type_.partition(":")
+    module, _, name = rest.rpartition(":")
+    if package in ("kubernetes", "pulumi") or "/" not in module:
+        return type_
+    return f"{package}:{module.split('/')[0]}:{name}"
+
+
 def render_plan(plan: Plan, console: Console) -> None:
     """Print resources grouped by top-level component and type, with counts."""
     by_urn = {r.urn: r for r in plan.resources}
@@ -18,10 +30,10 @@ def render_plan(plan: Plan, console: Console) -> None:
         root = r
         while root.parent in by_urn:
             root = by_urn[root.parent]
-        groups[(f"{root.name} ({root.type})", r.type)] += 1
+        groups[(f"{root.name} ({root.type.rsplit(':', 1)[-1]})", display_type(r.type))] += 1
     table = Table(title=f"kfstack plan: {plan.environment}", show_lines=False)
-    table.add_column("component")
-    table.add_column("resource type")
+    table.add_column("component", max_width=26, overflow="fold")
+    table.add_column("resource type", no_wrap=True)
     table.add_column("count", justify="right")
     previous = None
     for (component, type_), count in sorted(groups.items()):

@@ -51,3 +51,11 @@ def test_program_errors_propagate_and_runtime_is_reset() -> None:
         record_program(broken, stack="t")
     # a later run works: global runtime state did not leak
     assert record_program(_namespace_program, stack="t")
+
+
+def test_display_type_shortens_cloud_tokens_but_keeps_kubernetes_group_version() -> None:
+    from kfstack.plan.render import display_type
+
+    assert display_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") == "aws:iam:RolePolicyAttachment"
+    assert display_type("kubernetes:core/v1:PersistentVolumeClaim") == "kubernetes:core/v1:PersistentVolumeClaim"
+    assert display_type("kfstack:cluster:EksCluster") == "kfstack:cluster:EksCluster"
