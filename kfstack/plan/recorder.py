@@ -138,6 +138,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResource(request)
 
 
+def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Tear the loop down as `asyncio.run` does: Pulumi resolves registrations on the loop's
+    default executor, so its worker threads must finish before the loop closes."""
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 class ProgramNeverRan(RuntimeError):
     """The program registered nothing: its callbacks did not run, so nothing was checked."""
 
@@ -169,8 +180,7 @@ def record_program(
         pulumi.runtime.test(run)()
     finally:
         pulumi_settings.reset_options()
-        asyncio.set_event_loop(None)
-        loop.close()
+        _close_loop(loop)
     if not ran or (not monitor.records and not allow_empty):
         raise ProgramNeverRan(f"the program for stack '{stack}' registered no resources")
     return monitor.records
