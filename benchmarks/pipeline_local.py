@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 TARGET_SECONDS = 30.0
@@ -51,10 +52,17 @@ def main() -> int:
     verdict = "within" if median <= TARGET_SECONDS else "over"
     print(f"train-and-deploy local run: {median:.1f} s median of {len(times)} "
           f"({verdict} the {TARGET_SECONDS:.0f} s target; {os.cpu_count()} CPUs)")
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        print("note: PYTHONDONTWRITEBYTECODE is set, so every step recompiles the sources of "
-              "kfp, scikit-learn and MLflow it imports; expect faster runs with bytecode caches")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not _site_packages_precompiled():
+        print("note: PYTHONDONTWRITEBYTECODE is set and the installed packages have no bytecode "
+              "caches (e.g. installed by uv without --compile-bytecode), so every step recompiles "
+              "kfp, scikit-learn and MLflow; `pip install` precompiles and runs about 2x faster")
     return 0
+
+
+def _site_packages_precompiled() -> bool:
+    import sklearn
+
+    return any(Path(sklearn.__file__).parent.glob("__pycache__/*.pyc"))
 
 
 if __name__ == "__main__":
