@@ -11,7 +11,7 @@ import pytest
 from pulumi.runtime import settings as pulumi_settings
 
 from kfstack.plan.build import Plan, build_plan
-from kfstack.plan.recorder import RecordedResource, record_program
+from kfstack.plan.recorder import RecordedResource, find_resources, record_program
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
@@ -25,7 +25,7 @@ class Recording:
 
     def find(self, type_: str, name: str | None = None) -> list[RecordedResource]:
         """All resources of `type_` (optionally with logical `name`)."""
-        return [r for r in self.resources if r.type == type_ and (name is None or r.name == name)]
+        return find_resources(self.resources, type_, name)
 
     def one(self, type_: str, name: str | None = None) -> RecordedResource:
         """Exactly one resource of `type_`/`name`; fails the test otherwise."""

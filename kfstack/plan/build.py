@@ -9,7 +9,7 @@ from typing import Any
 
 from kfstack.plan.checks import PlanProblem, check_plan
 from kfstack.plan.kubernetes_objects import is_kubernetes_object, kubernetes_object
-from kfstack.plan.recorder import RecordedResource, record_program
+from kfstack.plan.recorder import RecordedResource, find_resources, record_program
 from stacks.config.environment import EnvironmentConfig
 from stacks.config.loader import ENVIRONMENTS_DIR, load_environment
 from stacks.program import build_platform
@@ -46,7 +46,7 @@ class Plan:
 
     def find(self, type_: str, name: str | None = None) -> list[RecordedResource]:
         """Resources of `type_` (and `name` if given)."""
-        return [r for r in self.resources if r.type == type_ and (name is None or r.name == name)]
+        return find_resources(self.resources, type_, name)
 
 
 def plan_config(environment: str, config: EnvironmentConfig, crd_dir: Path | None = None) -> Plan:

@@ -60,6 +60,13 @@ class RecordedResource:
         }
 
 
+def find_resources(
+    resources: list[RecordedResource], type_: str, name: str | None = None
+) -> list[RecordedResource]:
+    """The recorded resources of `type_` (and logical `name`, if given)."""
+    return [r for r in resources if r.type == type_ and (name is None or r.name == name)]
+
+
 def _plain(value: Any, path: str, secrets: list[str]) -> Any:
     """Protobuf Struct value -> plain Python, with secrets redacted and integral floats as ints."""
     if isinstance(value, struct_pb2.Value):

@@ -80,7 +80,7 @@ def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
     for part in loc:
         current = _unwrap(current)
         origin = typing.get_origin(current)
-        if origin in (list, tuple, dict) or (origin is not None and str(origin).endswith("Mapping'>")):
+        if origin in (list, tuple, dict):
             args = typing.get_args(current)
             current = args[-1] if args else None
             continue
