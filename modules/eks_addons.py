@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
@@ -15,6 +15,7 @@ from modules.eks_iam import (
     managed_policy_arn,
     role_with_policies,
 )
+from modules.options import child_options
 
 # addon -> (namespace, service account, managed policy) for addons whose controller calls AWS APIs
 IRSA_ADDONS: dict[str, tuple[str, str, str]] = {
@@ -31,15 +32,14 @@ class EksAddonsArgs:
     addons: Mapping[str, str | None]
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
-    aws_provider: pulumi.ProviderResource
-    depends_on: Sequence[pulumi.Resource] = ()
 
 
 class EksAddons(pulumi.ComponentResource):
-    """One `aws.eks.Addon` per addon, created after the node groups they schedule onto."""
+    """One `aws.eks.Addon` per addon; pass what they schedule onto (node groups) in `opts.depends_on`."""
 
     def __init__(self, name: str, args: EksAddonsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:cluster:EksAddons", name, None, opts)
+        child = child_options(self, opts)
         self.addons: dict[str, aws.eks.Addon] = {}
         for addon, version in args.addons.items():
             role_arn: pulumi.Input[str] | None = None
@@ -47,9 +47,7 @@ class EksAddons(pulumi.ComponentResource):
             if addon in IRSA_ADDONS:
                 namespace, account, policy = IRSA_ADDONS[addon]
                 trust = irsa_trust(args.oidc_provider_arn, args.oidc_issuer, namespace, account)
-                role = role_with_policies(
-                    f"{addon}", trust, [managed_policy_arn(policy)], self, args.aws_provider
-                )
+                role = role_with_policies(f"{addon}", trust, [managed_policy_arn(policy)], child)
                 role_arn = role.role.arn
                 extra = list(role.attachments)
             self.addons[addon] = aws.eks.Addon(
@@ -60,8 +58,6 @@ class EksAddons(pulumi.ComponentResource):
                 service_account_role_arn=role_arn,
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="PRESERVE",
-                opts=pulumi.ResourceOptions(
-                    parent=self, provider=args.aws_provider, depends_on=[*args.depends_on, *extra]
-                ),
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=extra)),
             )
         self.register_outputs({})

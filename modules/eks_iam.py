@@ -90,12 +90,13 @@ def role_with_policies(
     name: str,
     trust_policy: pulumi.Input[str],
     policy_arns: Sequence[str],
-    parent: pulumi.Resource,
-    provider: pulumi.ProviderResource,
+    opts: pulumi.ResourceOptions,
     inline_policy: pulumi.Input[str] | None = None,
 ) -> IamRole:
-    """An IAM role with AWS-managed policies attached and an optional inline policy (separate resources)."""
-    opts = pulumi.ResourceOptions(parent=parent, provider=provider)
+    """An IAM role with AWS-managed policies attached and an optional inline policy (separate resources).
+
+    `opts` is what the calling component gives its children (parent, and through it the provider).
+    """
     role = aws.iam.Role(name, assume_role_policy=trust_policy, opts=opts)
     attachments: list[pulumi.Resource] = []
     for arn in policy_arns:

@@ -8,21 +8,30 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
 import yaml
 
-GPU_RESOURCE = "nvidia.com/gpu"
-GPU_TAINT_KEY = "nvidia.com/gpu"
-GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
-POOL_LABEL = "kfstack.io/pool"
-DEVICE_PLUGIN_REPO = "https://nvidia.github.io/k8s-device-plugin"
-DEVICE_PLUGIN_CHART = "nvidia-device-plugin"
+from modules.helm import HelmChart, helm_release
+from modules.options import child_options
+from modules.vocabulary import (
+    GPU_PRESENT_LABEL,
+    GPU_RESOURCE,
+    GPU_TAINT_KEY,
+    POOL_LABEL,
+    AmiType,
+    Architecture,
+)
+
+_AMI_TYPES: dict[tuple[Architecture, bool], AmiType] = {
+    ("x86_64", False): "AL2023_x86_64_STANDARD",
+    ("x86_64", True): "AL2023_x86_64_NVIDIA",
+    ("arm64", False): "AL2023_ARM_64_STANDARD",
+    ("arm64", True): "AL2023_ARM_64_NVIDIA",
+}
 
 
-def ami_type(gpu: bool, architecture: str) -> str:
+def ami_type(gpu: bool, architecture: Architecture) -> AmiType:
     """The EKS AL2023 AMI type for a pool (the NVIDIA variant ships the driver and toolkit)."""
-    arch = "ARM_64" if architecture == "arm64" else "x86_64"
-    return f"AL2023_{arch}_NVIDIA" if gpu else f"AL2023_{arch}_STANDARD"
+    return _AMI_TYPES[(architecture, gpu)]
 
 
 def node_labels(pool: str, labels: Mapping[str, str], gpu: bool) -> dict[str, str]:
@@ -78,7 +87,7 @@ def time_slicing_config(replicas: int) -> str:
     )
 
 
-def device_plugin_values(time_slicing_replicas: int = 1) -> dict[str, Any]:
+def device_plugin_values(time_slicing_replicas: int) -> dict[str, Any]:
     """Helm values for nvidia-device-plugin: GPU nodes only, tolerating the GPU taint."""
     values: dict[str, Any] = {
         "nodeSelector": {GPU_PRESENT_LABEL: "true"},
@@ -98,34 +107,28 @@ def device_plugin_values(time_slicing_replicas: int = 1) -> dict[str, Any]:
     return values
 
 
+DEVICE_PLUGIN_NAMESPACE = "kube-system"
+
+
 @dataclass(frozen=True)
 class DevicePluginArgs:
-    """The pinned chart version and the sharing factor."""
+    """The pinned chart and the sharing factor."""
 
-    version: str
-    provider: k8s.Provider
-    time_slicing_replicas: int = 1
-    namespace: str = "kube-system"
-    depends_on: tuple[pulumi.Resource, ...] = ()
+    chart: HelmChart
+    time_slicing_replicas: int
 
 
 class NvidiaDevicePlugin(pulumi.ComponentResource):
     """The NVIDIA device plugin DaemonSet (Helm), advertising `nvidia.com/gpu` on GPU nodes."""
 
-    release: k8s.helm.v3.Release
-
     def __init__(self, name: str, args: DevicePluginArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:gpu:NvidiaDevicePlugin", name, None, opts)
-        self.release = k8s.helm.v3.Release(
+        self.release = helm_release(
             name,
-            name=DEVICE_PLUGIN_CHART,
-            chart=DEVICE_PLUGIN_CHART,
-            version=args.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=DEVICE_PLUGIN_REPO),
-            namespace=args.namespace,
-            values=device_plugin_values(args.time_slicing_replicas),
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=args.provider, depends_on=list(args.depends_on)
-            ),
+            args.chart,
+            DEVICE_PLUGIN_NAMESPACE,
+            device_plugin_values(args.time_slicing_replicas),
+            child_options(self, opts),
+            release_name=args.chart.chart_name,
         )
         self.register_outputs({})

@@ -19,8 +19,10 @@ from modules.eks_iam import (
     role_with_policies,
     service_trust_policy,
 )
+from modules.helm import HelmChart, helm_release
+from modules.options import child_options
+from modules.vocabulary import Architecture, CapacityType
 
-KARPENTER_CHART = "oci://public.ecr.aws/karpenter/karpenter"
 KARPENTER_NAMESPACE = "kube-system"
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
 
@@ -100,17 +102,14 @@ def controller_values(cluster_name: str, cluster_endpoint: str, role_arn: str) -
 
 @dataclass(frozen=True)
 class KarpenterArgs:
-    """The cluster Karpenter provisions for."""
+    """The cluster Karpenter provisions for; pass what the controller runs on in `opts.depends_on`."""
 
-    version: str
+    chart: HelmChart
     cluster_name: pulumi.Input[str]
     cluster_arn: pulumi.Input[str]
     cluster_endpoint: pulumi.Input[str]
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
-    aws_provider: pulumi.ProviderResource
-    provider: k8s.Provider
-    depends_on: tuple[pulumi.Resource, ...] = ()
 
 
 class Karpenter(pulumi.ComponentResource):
@@ -121,14 +120,13 @@ class Karpenter(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KarpenterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:karpenter:Karpenter", name, None, opts)
-        aws_opts = pulumi.ResourceOptions(parent=self, provider=args.aws_provider)
+        child = child_options(self, opts)
         # A separate node role: managed node groups already own an access entry for theirs.
         node = role_with_policies(
             f"{name}-node",
             service_trust_policy("ec2.amazonaws.com"),
             [managed_policy_arn(p) for p in NODE_POLICIES],
-            self,
-            args.aws_provider,
+            child,
         )
         self.node_role = node.role
         entry = aws.eks.AccessEntry(
@@ -136,7 +134,7 @@ class Karpenter(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             principal_arn=node.role.arn,
             type="EC2_LINUX",
-            opts=aws_opts,
+            opts=child,
         )
         trust = irsa_trust(
             args.oidc_provider_arn, args.oidc_issuer, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT
@@ -144,39 +142,33 @@ class Karpenter(pulumi.ComponentResource):
         policy = pulumi.Output.all(args.cluster_arn, node.role.arn).apply(
             lambda a: controller_policy(a[0], a[1])
         )
-        controller = role_with_policies(
-            f"{name}-controller", trust, [], self, args.aws_provider, inline_policy=policy
-        )
+        controller = role_with_policies(f"{name}-controller", trust, [], child, inline_policy=policy)
         values = pulumi.Output.all(args.cluster_name, args.cluster_endpoint, controller.role.arn).apply(
             lambda a: controller_values(a[0], a[1], a[2])
         )
-        self.release = k8s.helm.v3.Release(
+        self.release = helm_release(
             name,
-            name="karpenter",
-            chart=KARPENTER_CHART,
-            version=args.version,
-            namespace=KARPENTER_NAMESPACE,
-            values=values,
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.provider,
-                depends_on=[entry, *controller.attachments, *node.attachments, *args.depends_on],
+            args.chart,
+            KARPENTER_NAMESPACE,
+            values,
+            pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[entry, *controller.attachments, *node.attachments])
             ),
+            release_name=args.chart.chart_name,
         )
         self.register_outputs({})
 
 
+AMI_ALIAS = "al2023@latest"
+
+
 def ec2_node_class_spec(
-    node_role_name: str,
-    subnet_ids: Sequence[str],
-    security_group_ids: Sequence[str],
-    disk_size_gib: int,
-    ami_alias: str = "al2023@latest",
+    node_role_name: str, subnet_ids: Sequence[str], security_group_ids: Sequence[str], disk_size_gib: int
 ) -> dict[str, Any]:
     """EC2NodeClass spec: AL2023 (Karpenter picks the NVIDIA variant for GPU types), IMDSv2 only."""
     return {
         "role": node_role_name,
-        "amiSelectorTerms": [{"alias": ami_alias}],
+        "amiSelectorTerms": [{"alias": AMI_ALIAS}],
         "subnetSelectorTerms": [{"id": s} for s in subnet_ids],
         "securityGroupSelectorTerms": [{"id": g} for g in security_group_ids],
         "metadataOptions": {
@@ -202,8 +194,8 @@ def ec2_node_class_spec(
 def node_pool_spec(
     node_class: str,
     instance_types: Sequence[str],
-    capacity_type: str,
-    architecture: str,
+    capacity_type: CapacityType,
+    architecture: Architecture,
     labels: Mapping[str, str],
     taints: Sequence[Mapping[str, Any]],
     limits: Mapping[str, str],
@@ -245,11 +237,12 @@ def node_pool_spec(
 
 @dataclass(frozen=True)
 class KarpenterPoolArgs:
-    """One pool provisioned by Karpenter."""
+    """One pool provisioned by Karpenter; its custom resources need the controller release (the CRD
+    owner) in `opts.depends_on`."""
 
     instance_types: tuple[str, ...]
-    capacity_type: str
-    architecture: str
+    capacity_type: CapacityType
+    architecture: Architecture
     disk_size_gib: int
     labels: Mapping[str, str]
     taints: tuple[Mapping[str, Any], ...]
@@ -257,18 +250,16 @@ class KarpenterPoolArgs:
     node_role_name: pulumi.Input[str]
     subnet_ids: Sequence[pulumi.Input[str]]
     security_group_ids: Sequence[pulumi.Input[str]]
-    karpenter: pulumi.Resource
-    provider: k8s.Provider
 
 
 class KarpenterNodePool(pulumi.ComponentResource):
-    """EC2NodeClass + NodePool named after the pool; both depend on the Karpenter release (CRDs)."""
+    """EC2NodeClass + NodePool named after the pool."""
 
     def __init__(
         self, name: str, args: KarpenterPoolArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("kfstack:karpenter:NodePool", name, None, opts)
-        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[args.karpenter])
+        child = child_options(self, opts)
         class_spec = pulumi.Output.all(
             args.node_role_name,
             pulumi.Output.all(*args.subnet_ids),
@@ -280,7 +271,7 @@ class KarpenterNodePool(pulumi.ComponentResource):
             kind="EC2NodeClass",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=name),
             spec=class_spec,
-            opts=k8s_opts,
+            opts=child,
         )
         k8s.apiextensions.CustomResource(
             f"{name}-nodepool",
@@ -296,6 +287,6 @@ class KarpenterNodePool(pulumi.ComponentResource):
                 args.taints,
                 args.limits,
             ),
-            opts=pulumi.ResourceOptions.merge(k8s_opts, pulumi.ResourceOptions(depends_on=[node_class])),
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[node_class])),
         )
         self.register_outputs({})

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from modules.options import child_options
+
 
 @dataclass(frozen=True)
 class NamespaceSpec:
@@ -27,21 +29,18 @@ def platform_namespaces(istio_enabled: bool, pipelines_namespace: str) -> list[N
 
 
 class PlatformNamespaces(pulumi.ComponentResource):
-    """Creates the platform namespaces; `names` maps each to its created name."""
+    """Creates the platform namespaces; `namespaces` maps each name to its Namespace resource."""
 
     def __init__(
-        self,
-        name: str,
-        specs: list[NamespaceSpec],
-        provider: k8s.Provider,
-        opts: pulumi.ResourceOptions | None = None,
+        self, name: str, specs: list[NamespaceSpec], opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("kfstack:platform:Namespaces", name, None, opts)
+        child = child_options(self, opts)
         self.namespaces: dict[str, k8s.core.v1.Namespace] = {}
         for spec in specs:
             self.namespaces[spec.name] = k8s.core.v1.Namespace(
                 f"ns-{spec.name}",
                 metadata=k8s.meta.v1.ObjectMetaArgs(name=spec.name, labels=spec.labels or None),
-                opts=pulumi.ResourceOptions(parent=self, provider=provider),
+                opts=child,
             )
         self.register_outputs({})

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
-NatPolicy = Literal["none", "single", "perAz"]
+from modules.options import child_options
+from modules.vocabulary import NatPolicy
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class NetworkArgs:
     cluster_name: str
     cidr: str
     availability_zones: tuple[str, ...]
-    nat_gateways: NatPolicy = "single"
+    nat_gateways: NatPolicy
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:network:Network", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = child_options(self, opts)
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr,
@@ -134,7 +134,7 @@ class Network(pulumi.ComponentResource):
                 allocation_id=eip.id,
                 subnet_id=public[zone].id,
                 tags={"Name": f"{args.cluster_name}-nat-{zone}"},
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[igw])),
             )
         for zone, subnet in private.items():
             nat = nats.get(zone) or next(iter(nats.values()), None)

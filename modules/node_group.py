@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from modules.options import child_options
+from modules.vocabulary import AmiType, CapacityType
 
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 
@@ -20,16 +23,14 @@ class NodeGroupArgs:
     node_role_arn: pulumi.Input[str]
     subnet_ids: Sequence[pulumi.Input[str]]
     instance_types: tuple[str, ...]
-    ami_type: str
-    aws_provider: pulumi.ProviderResource
-    min_size: int = 0
-    desired_size: int = 0
-    max_size: int = 1
-    disk_size_gib: int = 100
-    capacity_type: str = "ON_DEMAND"
-    labels: Mapping[str, str] = field(default_factory=dict)
-    taints: tuple[Mapping[str, Any], ...] = ()
-    depends_on: tuple[pulumi.Resource, ...] = ()
+    ami_type: AmiType
+    min_size: int
+    desired_size: int
+    max_size: int
+    disk_size_gib: int
+    capacity_type: CapacityType
+    labels: Mapping[str, str]
+    taints: tuple[Mapping[str, Any], ...]
 
 
 def node_group_taints(taints: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -49,13 +50,16 @@ def metadata_options() -> dict[str, Any]:
 
 
 class ManagedNodeGroup(pulumi.ComponentResource):
-    """Launch template + node group; min size 0 lets a pool scale from zero."""
+    """Launch template + node group; min size 0 lets a pool scale from zero.
+
+    Nodes join only once the node role carries its policies: pass them in `opts.depends_on`.
+    """
 
     node_group: aws.eks.NodeGroup
 
     def __init__(self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:nodes:ManagedNodeGroup", name, None, opts)
-        aws_opts = pulumi.ResourceOptions(parent=self, provider=args.aws_provider)
+        child = child_options(self, opts)
         template = aws.ec2.LaunchTemplate(
             name,
             description=f"kfstack node pool {name}",
@@ -72,7 +76,7 @@ class ManagedNodeGroup(pulumi.ComponentResource):
                 )
             ],
             update_default_version=True,
-            opts=aws_opts,
+            opts=child,
         )
         self.node_group = aws.eks.NodeGroup(
             name,
@@ -93,12 +97,9 @@ class ManagedNodeGroup(pulumi.ComponentResource):
             labels=dict(args.labels) or None,
             taints=[aws.eks.NodeGroupTaintArgs(**t) for t in node_group_taints(args.taints)] or None,
             opts=pulumi.ResourceOptions.merge(
-                aws_opts,
-                pulumi.ResourceOptions(
-                    depends_on=list(args.depends_on),
-                    # the cluster autoscaler owns desiredSize once the group exists
-                    ignore_changes=["scalingConfig.desiredSize"],
-                ),
+                # the cluster autoscaler owns desiredSize once the group exists
+                child,
+                pulumi.ResourceOptions(ignore_changes=["scalingConfig.desiredSize"]),
             ),
         )
         self.register_outputs({"nodeGroupArn": self.node_group.arn})

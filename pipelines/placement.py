@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from kfp import dsl, kubernetes
 
+from modules.vocabulary import GPU_PRESENT_LABEL, GPU_RESOURCE, GPU_TAINT_KEY
+
 DEFAULT_REGISTRY_URI = "http://mlflow.mlflow.svc.cluster.local:5000"
 DEFAULT_SERVING_NAMESPACE = "kfstack-serving"
 
@@ -24,18 +26,18 @@ class Toleration:
 
 
 def _default_gpu_tolerations() -> tuple[Toleration, ...]:
-    return (Toleration(key="nvidia.com/gpu", operator="Exists", effect="NoSchedule"),)
+    return (Toleration(key=GPU_TAINT_KEY, operator="Exists", effect="NoSchedule"),)
 
 
 def _default_gpu_node_selector() -> dict[str, str]:
-    return {"nvidia.com/gpu.present": "true"}
+    return {GPU_PRESENT_LABEL: "true"}
 
 
 @dataclass(frozen=True)
 class GpuPlacement:
     """Accelerator request plus the node selector and tolerations of the GPU pool."""
 
-    accelerator_type: str = "nvidia.com/gpu"
+    accelerator_type: str = GPU_RESOURCE
     accelerator_limit: int = 1
     node_selector: dict[str, str] = field(default_factory=_default_gpu_node_selector)
     tolerations: tuple[Toleration, ...] = field(default_factory=_default_gpu_tolerations)

@@ -1,42 +1,59 @@
-"""Where an environment's pipeline steps run: its GPU pool placement and volume mounts.
+"""Where an environment's pipeline steps run: its GPU pool's placement and its volume claims.
 
-Built from config alone (no Pulumi), so `kfstack pipelines compile --env` and the stack that
-registers pipelines compile the same IR for the same environment.
+The stack compiles the pipelines it registers for the placements and claims its infrastructure
+builders return; `kfstack pipelines compile --env` calls the same builder functions without
+Pulumi, so both compile the same IR for the same environment.
 """
 
 from __future__ import annotations
 
-from modules.gpu import pool_placement
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from pipelines.placement import GpuPlacement, PipelineTarget, Toleration, VolumeMount
 from stacks.config.environment import EnvironmentConfig
+
+if TYPE_CHECKING:
+    from modules.gpu import PoolPlacement
+    from modules.volumes import VolumeSpec
 
 DATA_VOLUME = "data"
 MODELS_VOLUME = "models"
 
 
-def _gpu_placement(config: EnvironmentConfig) -> GpuPlacement | None:
-    name = config.pipelines.gpu_pool
-    if name is None:
+def pipeline_target(
+    config: EnvironmentConfig, placements: Mapping[str, PoolPlacement], claims: Mapping[str, VolumeSpec]
+) -> PipelineTarget:
+    """The compile target: the GPU pool named by `pipelines.gpuPool` and the data/models claims."""
+    return PipelineTarget(
+        gpu=_gpu_placement(config.pipelines.gpu_pool, placements),
+        data_volume=_mount(config, claims, DATA_VOLUME),
+        models_volume=_mount(config, claims, MODELS_VOLUME),
+    )
+
+
+def environment_target(config: EnvironmentConfig) -> PipelineTarget:
+    """`pipeline_target` for an environment, without running the stack (for the CLI)."""
+    from stacks.components.gpu import gpu_placements
+    from stacks.components.storage import planned_storage
+    from stacks.components.volumes import volume_specs
+
+    claims = {spec.name: spec for spec in volume_specs(config, planned_storage(config))}
+    return pipeline_target(config, gpu_placements(config), claims)
+
+
+def _gpu_placement(pool: str | None, placements: Mapping[str, PoolPlacement]) -> GpuPlacement | None:
+    if pool is None:
         return None
-    pool = config.node_pools[name]  # the schema guarantees the reference
-    taints = [t.model_dump(exclude_none=True) for t in pool.taints]
-    placement = pool_placement(name, taints, pool.gpu)
+    placement = placements[pool]  # the schema guarantees pipelines.gpuPool names a GPU pool
     return GpuPlacement(
         node_selector=dict(placement.node_selector),
         tolerations=tuple(Toleration(**t) for t in placement.tolerations),
     )
 
 
-def _mount(config: EnvironmentConfig, volume: str) -> VolumeMount | None:
-    spec = config.storage.volumes.get(volume)
-    # PVCs are named after their volume key (modules/storage.py)
-    return VolumeMount(pvc_name=volume, mount_path=spec.mount_path) if spec else None
-
-
-def pipeline_target(config: EnvironmentConfig) -> PipelineTarget:
-    """The compile target for pipelines registered in this environment."""
-    return PipelineTarget(
-        gpu=_gpu_placement(config),
-        data_volume=_mount(config, DATA_VOLUME),
-        models_volume=_mount(config, MODELS_VOLUME),
-    )
+def _mount(config: EnvironmentConfig, claims: Mapping[str, VolumeSpec], volume: str) -> VolumeMount | None:
+    claim = claims.get(volume)
+    if claim is None:
+        return None
+    return VolumeMount(pvc_name=claim.name, mount_path=config.storage.volumes[volume].mount_path)

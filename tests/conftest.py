@@ -11,17 +11,18 @@ import pytest
 from pulumi.runtime import settings as pulumi_settings
 
 from kfstack.plan.build import Plan, build_plan
-from kfstack.plan.recorder import RecordedResource, find_resources, record_program
+from kfstack.plan.recorder import ProgramRecord, RecordedResource, find_resources, record_program
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 
 
 class Recording:
-    """The registrations of one program run, with lookup helpers for assertions."""
+    """The registrations (and logged warnings) of one program run, with lookup helpers."""
 
-    def __init__(self, resources: list[RecordedResource]) -> None:
-        self.resources = resources
+    def __init__(self, record: ProgramRecord) -> None:
+        self.resources: list[RecordedResource] = record.resources
+        self.warnings: list[str] = record.warnings
 
     def find(self, type_: str, name: str | None = None) -> list[RecordedResource]:
         """All resources of `type_` (optionally with logical `name`)."""
@@ -41,6 +42,10 @@ class Recording:
 
     def types(self) -> set[str]:
         return {r.type for r in self.resources}
+
+    def children_of(self, parent: RecordedResource) -> list[RecordedResource]:
+        """The resources whose parent is `parent`."""
+        return [r for r in self.resources if r.parent == parent.urn]
 
 
 @pytest.fixture

@@ -63,13 +63,13 @@ def compile_command(name: str, output: Path | None, environment: str | None) -> 
         from kfstack.commands.common import report_config_error
         from stacks.config.errors import ConfigError
         from stacks.config.loader import load_environment
-        from stacks.pipeline_target import pipeline_target
+        from stacks.pipeline_target import environment_target
 
         try:
             _, config = load_environment(environment)
         except ConfigError as error:
             sys.exit(report_config_error(error))
-        target = pipeline_target(config)
+        target = environment_target(config)
     try:
         text = compile_pipeline(name, target)
     except UnknownPipelineError as error:

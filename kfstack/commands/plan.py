@@ -53,6 +53,8 @@ def plan_command(
         sys.exit(report_config_error(error))
     if not quiet:
         render_plan(plan, console)
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if json_path is not None:
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(plan.json_text(), encoding="utf-8")

@@ -23,6 +23,8 @@ class Plan:
     config: EnvironmentConfig
     resources: list[RecordedResource]
     problems: list[PlanProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What the program logged as warnings (e.g. enabled components it does not install)."""
 
     def to_json(self) -> dict[str, Any]:
         """Stable form: resources sorted by URN, so two plans diff cleanly."""
@@ -30,6 +32,7 @@ class Plan:
             "environment": self.environment,
             "kubernetesVersion": self.config.cluster.kubernetes_version,
             "resources": [r.to_json() for r in sorted(self.resources, key=lambda r: r.urn)],
+            "warnings": sorted(self.warnings),
         }
 
     def json_text(self) -> str:
@@ -51,9 +54,9 @@ class Plan:
 
 def plan_config(environment: str, config: EnvironmentConfig, crd_dir: Path | None = None) -> Plan:
     """Record and check the program for an already-validated config."""
-    resources = record_program(lambda: build_platform(environment, config), stack=environment)
-    problems = check_plan(resources, config.cluster.kubernetes_version, crd_dir)
-    return Plan(environment, config, resources, problems)
+    record = record_program(lambda: build_platform(environment, config), stack=environment)
+    problems = check_plan(record.resources, config.cluster.kubernetes_version, crd_dir)
+    return Plan(environment, config, record.resources, problems, record.warnings)
 
 
 def build_plan(name_or_path: str, crd_dir: Path | None = None, directory: Path = ENVIRONMENTS_DIR) -> Plan:

@@ -1,36 +1,35 @@
-"""Which resources install which CRD groups, so custom resources can be checked to depend on them."""
+"""Which planned resources install which CRD groups, from the components' declarations, so custom
+resources can be checked to depend on them."""
 
 from __future__ import annotations
 
-from kfstack.plan.recorder import RecordedResource
+from typing import Any
 
-# CRD API group -> Helm chart names that install it.
-CRD_GROUP_CHARTS: dict[str, set[str]] = {
-    "karpenter.sh": {"karpenter", "karpenter-crd"},
-    "karpenter.k8s.aws": {"karpenter", "karpenter-crd"},
-    "cert-manager.io": {"cert-manager"},
-    "acme.cert-manager.io": {"cert-manager"},
-    "networking.istio.io": {"base"},
-    "security.istio.io": {"base"},
-    "telemetry.istio.io": {"base"},
-    "extensions.istio.io": {"base"},
-    "serving.kserve.io": {"kserve-crd", "kserve"},
-    "serving.knative.dev": {"knative-serving-crds"},
-    "kubeflow.org": {"kubeflow-pipelines", "profiles"},
-}
+from kfstack.plan.recorder import RecordedResource
+from stacks.component_spec import ChartSource
+from stacks.components import component_specs
+
+HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
+CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+
+
+def charts_installing(group: str) -> list[ChartSource]:
+    """The charts whose components declare that they install CRDs of `group`."""
+    return [chart for spec in component_specs() if group in spec.crd_groups for chart in spec.charts]
+
+
+def _installs(chart: ChartSource, inputs: dict[str, Any]) -> bool:
+    repository = (inputs.get("repositoryOpts") or {}).get("repo")
+    return inputs.get("chart") == chart.name and repository == chart.repository
 
 
 def owners_of(group: str, resources: list[RecordedResource]) -> set[str]:
-    """URNs of planned resources that install CRDs of `group`."""
-    charts = CRD_GROUP_CHARTS.get(group, set())
+    """URNs of planned resources that install CRDs of `group` (a declared chart, or the CRD itself)."""
+    charts = charts_installing(group)
     owners: set[str] = set()
     for r in resources:
-        is_release = r.type in ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
-        is_crd = r.type == "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
-        # OCI charts are referenced by URL (oci://public.ecr.aws/karpenter/karpenter): match the last segment
-        chart = str(r.inputs.get("chart") or "").rsplit("/", 1)[-1]
-        if (is_release and chart in charts) or (
-            is_crd and (r.inputs.get("spec") or {}).get("group") == group
-        ):
+        installs_chart = r.type in HELM_TYPES and any(_installs(chart, r.inputs) for chart in charts)
+        is_crd = r.type == CRD_TYPE and (r.inputs.get("spec") or {}).get("group") == group
+        if installs_chart or is_crd:
             owners.add(r.urn)
     return owners

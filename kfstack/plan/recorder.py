@@ -8,6 +8,7 @@ reads them there before delegating.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,8 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 
-from kfstack.plan.mock_outputs import mock_call_outputs, mock_resource_outputs
+from stacks.components import mock_templates
+from stacks.config.secrets import REDACTED
 
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -25,7 +27,6 @@ OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17", "0def7320c3a5731c473e5ecbe6d01bc7"}
 SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-REDACTED = "[secret]"
 
 
 @dataclass
@@ -106,15 +107,37 @@ def _provider_urn(reference: str) -> str:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Mocks that echo inputs and add per-type outputs (ids, ARNs, endpoints) from templates."""
+    """Mocks that echo inputs and add the outputs each component declares for its resource types
+    (ids, ARNs, endpoints); anything undeclared only echoes its inputs."""
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
-        outputs = {**args.inputs, **mock_resource_outputs(args.typ, args.name, args.inputs)}
+        template = mock_templates().get(args.typ)
+        extra = template(args.name, args.inputs) if template else {}
+        outputs = {**args.inputs, **extra}
         resource_id = args.resource_id or outputs.pop("id", None) or f"{args.name}-id"
         return resource_id, outputs
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return mock_call_outputs(args.token, args.args), None
+        return {}, None
+
+
+class _Collect(logging.Handler):
+    """Keeps the program's `pulumi.log` warnings and errors (the mock engine logs them here)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@dataclass
+class ProgramRecord:
+    """A program's registrations in order, and the warnings it logged."""
+
+    resources: list[RecordedResource]
+    warnings: list[str]
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -166,12 +189,16 @@ def record_program(
     project: str = "kfstack",
     mocks: pulumi.runtime.Mocks | None = None,
     allow_empty: bool = False,
-) -> list[RecordedResource]:
-    """Run `program` under mocks on a fresh event loop; return its registrations in order.
+) -> ProgramRecord:
+    """Run `program` under mocks on a fresh event loop; return its registrations and warnings.
 
     Global runtime state is reset afterwards, so calls are independent of each other.
     """
     monitor = RecordingMonitor(mocks or RecordingMocks())
+    collected = _Collect()
+    logger = logging.getLogger(f"kfstack.plan.{stack}")
+    logger.propagate = False
+    logger.addHandler(collected)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     ran = False
@@ -183,11 +210,14 @@ def record_program(
 
     try:
         pulumi_settings.reset_options(project=project, stack=stack)
-        pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
+        )
         pulumi.runtime.test(run)()
     finally:
         pulumi_settings.reset_options()
         _close_loop(loop)
+        logger.removeHandler(collected)
     if not ran or (not monitor.records and not allow_empty):
         raise ProgramNeverRan(f"the program for stack '{stack}' registered no resources")
-    return monitor.records
+    return ProgramRecord(monitor.records, collected.messages)

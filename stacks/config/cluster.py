@@ -10,13 +10,12 @@ from typing import Literal
 
 from pydantic import Field
 
+from modules.vocabulary import ControlPlaneLogType, NatPolicy
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
 from stacks.config.versions import SUPPORTED_KUBERNETES_VERSIONS
 
-LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
-NatPolicy = Literal["none", "single", "perAz"]
-DEFAULT_LOG_TYPES: tuple[LogType, ...] = ("api", "audit", "authenticator")
+DEFAULT_LOG_TYPES: tuple[ControlPlaneLogType, ...] = ("api", "audit", "authenticator")
 
 REQUIRED_ADDONS: tuple[str, ...] = (
     "vpc-cni",
@@ -137,7 +136,7 @@ class EksClusterConfig(ConfigModel):
     secrets_encryption: SecretsEncryptionConfig = Field(
         default_factory=SecretsEncryptionConfig, description="KMS encryption of Kubernetes secrets."
     )
-    control_plane_log_types: list[LogType] = Field(
+    control_plane_log_types: list[ControlPlaneLogType] = Field(
         default_factory=lambda: list(DEFAULT_LOG_TYPES),
         description="Control-plane logs sent to CloudWatch.",
     )

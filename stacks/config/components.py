@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
 
 from pydantic import Field
 
+from modules.vocabulary import KServeDeploymentMode
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
-from stacks.config.versions import DEFAULT_RELEASE, RELEASE_SETS
+from stacks.config.versions import COMPONENT_KEYS, DEFAULT_RELEASE, RELEASE_SETS, ComponentKey
 
 
 class ComponentConfig(ConfigModel):
@@ -28,7 +28,7 @@ class OptionalComponentConfig(ComponentConfig):
 class KServeConfig(ComponentConfig):
     """KServe model serving. Canary rollouts need Knative mode (KServe >= 0.16 naming)."""
 
-    deployment_mode: Literal["Standard", "Knative"] = Field("Standard")
+    deployment_mode: KServeDeploymentMode = Field("Standard")
 
 
 class NvidiaDevicePluginConfig(ComponentConfig):
@@ -56,20 +56,28 @@ class ComponentsConfig(ConfigModel):
         description="Determined (upstream unmaintained since 2025-03): optional, off by default.",
     )
 
-    def version_of(self, component: str) -> str:
-        """The version to install for `component` (its camelCase key)."""
-        chosen: ComponentConfig = getattr(self, _field_name(component))
-        return chosen.version or RELEASE_SETS[self.release].default(component)
+    def setting(self, component: ComponentKey) -> ComponentConfig:
+        """The config section of `component`."""
+        value = getattr(self, _FIELD_BY_KEY[component])
+        assert isinstance(value, ComponentConfig)
+        return value
+
+    def enabled(self, component: ComponentKey) -> bool:
+        """Whether `component` is switched on."""
+        return self.setting(component).enabled
+
+    def version_of(self, component: ComponentKey) -> str:
+        """The version to install for `component`: its override or the release set's pin."""
+        return self.setting(component).version or RELEASE_SETS[self.release].default(component)
 
     def rule_problems(self) -> Iterator[Violation]:
         release = RELEASE_SETS.get(self.release)
         if release is None:
             yield violation("release", f"unknown release set; known: {', '.join(RELEASE_SETS)}", self.release)
             return
-        for name, info in type(self).model_fields.items():
-            value = getattr(self, name)
-            key = info.alias or name
-            if not isinstance(value, ComponentConfig) or value.version is None:
+        for key in COMPONENT_KEYS:
+            value = self.setting(key)
+            if value.version is None:
                 continue
             if not release.allows(key, value.version):
                 allowed = ", ".join(release.components.get(key, ()))
@@ -89,5 +97,8 @@ class ComponentsConfig(ConfigModel):
             yield violation(("certManager", "enabled"), "Istio and KServe webhooks need cert-manager", False)
 
 
-def _field_name(key: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in key)
+_FIELD_BY_KEY: dict[str, str] = {
+    (info.alias or name): name
+    for name, info in ComponentsConfig.model_fields.items()
+    if name != "release"
+}

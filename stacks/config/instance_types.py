@@ -6,6 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from modules.vocabulary import Architecture
+
 
 @dataclass(frozen=True)
 class GpuInstance:
@@ -13,10 +15,12 @@ class GpuInstance:
 
     gpus: int
     gpu_model: str
-    arch: str = "x86_64"
+    arch: Architecture = "x86_64"
 
 
-def _family(prefix: str, model: str, sizes: dict[str, int], arch: str = "x86_64") -> dict[str, GpuInstance]:
+def _family(
+    prefix: str, model: str, sizes: dict[str, int], arch: Architecture = "x86_64"
+) -> dict[str, GpuInstance]:
     return {f"{prefix}.{size}": GpuInstance(count, model, arch) for size, count in sizes.items()}
 
 
@@ -98,7 +102,7 @@ def gpu_instance(instance_type: str) -> GpuInstance | None:
 _ARM_FAMILY = re.compile(r"^[a-z]+\d+[a-z]*g[a-z]*\.")
 
 
-def cpu_architecture(instance_type: str) -> str:
+def cpu_architecture(instance_type: str) -> Architecture:
     """`arm64` for Graviton types (m7g, c6gn, g5g ...), else `x86_64`."""
     known = GPU_INSTANCE_TYPES.get(instance_type)
     if known is not None:

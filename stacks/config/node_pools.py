@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from modules.vocabulary import GPU_PRESENT_LABEL, GPU_TAINT_KEY, Architecture, CapacityType, TaintEffect
 from stacks.config.base import ConfigModel
 from stacks.config.instance_types import (
     GPU_INSTANCE_TYPES,
@@ -16,9 +17,7 @@ from stacks.config.instance_types import (
 )
 from stacks.config.rules import Violation, violation
 
-GPU_TAINT_KEY = "nvidia.com/gpu"
 GPU_FAMILIES = ", ".join(sorted({t.split(".")[0] for t in GPU_INSTANCE_TYPES}))
-GPU_PRESENT_LABEL = "nvidia.com/gpu.present"
 _RESERVED_LABEL_DOMAINS = (
     "kubernetes.io",
     "k8s.io",
@@ -33,7 +32,7 @@ class Taint(ConfigModel):
 
     key: str = Field(description="Taint key, e.g. nvidia.com/gpu.")
     value: str | None = Field(None, description="Optional taint value.")
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = Field(
+    effect: TaintEffect = Field(
         "NoSchedule", description="Taint effect."
     )
 
@@ -51,7 +50,7 @@ class NodePoolConfig(ConfigModel):
     desired_size: int = Field(0, ge=0, description="Initial node count.")
     max_size: int = Field(1, ge=1, description="Maximum nodes.")
     disk_size_gib: int = Field(100, ge=20, le=16384, description="Root volume size in GiB.")
-    capacity_type: Literal["ON_DEMAND", "SPOT"] = Field("ON_DEMAND", description="On-demand or spot.")
+    capacity_type: CapacityType = Field("ON_DEMAND", description="On-demand or spot.")
     gpu: bool = Field(False, description="A GPU pool (NVIDIA AMI, device plugin, GPU taint).")
     provisioner: Literal["managedNodeGroup", "karpenter"] = Field(
         "managedNodeGroup", description="EKS managed node group, or Karpenter NodePool + EC2NodeClass."
@@ -60,7 +59,7 @@ class NodePoolConfig(ConfigModel):
     taints: list[Taint] = Field(default_factory=list, description="Node taints.")
 
     @property
-    def architecture(self) -> str:
+    def architecture(self) -> Architecture:
         """CPU architecture of the pool's instance types (`x86_64` or `arm64`)."""
         return cpu_architecture(self.instance_types[0])
 

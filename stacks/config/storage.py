@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Literal
 
 from pydantic import Field
 
+from modules.vocabulary import AccessMode, BucketEncryption, EfsThroughputMode, ReclaimPolicy
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
 
@@ -19,7 +19,7 @@ class VolumeConfig(ConfigModel):
     """A PersistentVolumeClaim that pipelines mount (the reference workflow's `data`, `models`)."""
 
     size: str = Field(description="Requested size as a Kubernetes quantity, e.g. 50Gi.")
-    access_mode: Literal["ReadWriteMany", "ReadWriteOnce"] = Field(
+    access_mode: AccessMode = Field(
         "ReadWriteMany", description="ReadWriteMany (EFS on EKS) lets parallel steps share the volume."
     )
     namespace: str | None = Field(
@@ -41,7 +41,7 @@ class ArtifactBucketConfig(ConfigModel):
         None, description="Create the bucket; default: yes on EKS, no on existing clusters (EKS only)."
     )
     force_destroy: bool = Field(False, description="Allow deleting a non-empty bucket (never in prod).")
-    encryption: Literal["aws:kms", "AES256"] = Field("aws:kms", description="Server-side encryption.")
+    encryption: BucketEncryption = Field("aws:kms", description="Server-side encryption.")
     noncurrent_version_expiration_days: int = Field(
         90, ge=1, description="Delete superseded object versions after this many days."
     )
@@ -52,16 +52,16 @@ class EbsClassConfig(ConfigModel):
 
     name: str = Field("gp3", description="StorageClass name.")
     default: bool = Field(True, description="Mark as the default class (EKS >= 1.30 has none).")
-    reclaim_policy: Literal["Delete", "Retain"] = Field("Delete", description="PV reclaim policy.")
+    reclaim_policy: ReclaimPolicy = Field("Delete", description="PV reclaim policy.")
 
 
 class EfsConfig(ConfigModel):
     """The EFS file system and its StorageClass (ReadWriteMany, access-point provisioning)."""
 
     class_name: str = Field("efs", description="StorageClass name.")
-    throughput_mode: Literal["elastic", "bursting"] = Field("elastic", description="EFS throughput mode.")
+    throughput_mode: EfsThroughputMode = Field("elastic", description="EFS throughput mode.")
     directory_perms: str = Field("700", description="Permissions of each access point's root directory.")
-    reclaim_policy: Literal["Delete", "Retain"] = Field("Delete", description="PV reclaim policy.")
+    reclaim_policy: ReclaimPolicy = Field("Delete", description="PV reclaim policy.")
 
     def rule_problems(self) -> Iterator[Violation]:
         if not _PERMS.match(self.directory_perms):

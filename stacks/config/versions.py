@@ -8,6 +8,24 @@ for that set. Everything that installs a chart or manifest reads its version fro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+ComponentKey = Literal[
+    "certManager",
+    "istio",
+    "dex",
+    "oauth2Proxy",
+    "kubeflowPipelines",
+    "kserve",
+    "knative",
+    "mlflow",
+    "nvidiaDevicePlugin",
+    "karpenter",
+    "determined",
+]
+"""A component's key under `kfstack:components` (and in the release sets)."""
+
+COMPONENT_KEYS: tuple[ComponentKey, ...] = get_args(ComponentKey)
 
 SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.33", "1.34", "1.35")
 """Kubernetes minor versions the platform is validated against (schemas from kubernetes-validate)."""
@@ -18,13 +36,13 @@ class ReleaseSet:
     """Component versions known to work together; the first version of each entry is the default."""
 
     name: str
-    components: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    components: dict[ComponentKey, tuple[str, ...]] = field(default_factory=dict)
 
-    def default(self, component: str) -> str:
+    def default(self, component: ComponentKey) -> str:
         """The pinned version of `component` in this set."""
         return self.components[component][0]
 
-    def allows(self, component: str, version: str) -> bool:
+    def allows(self, component: ComponentKey, version: str) -> bool:
         """Whether `version` of `component` is part of this tested set."""
         return version in self.components.get(component, ())
 

@@ -1,18 +1,19 @@
-"""The pipeline compile target of an environment lands GPU steps on the pool the plan creates."""
+"""The pipeline compile target of an environment lands GPU steps on the pool the plan creates and
+mounts the claims the plan creates."""
 
 from click.testing import CliRunner
 
 from kfstack.commands.pipelines import pipelines_group
 from pipelines.placement import VolumeMount
 from stacks.config.loader import load_environment
-from stacks.pipeline_target import pipeline_target
+from stacks.pipeline_target import environment_target
 
 _EKS_EFFECT = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 
 
 def test_gpu_placement_matches_the_planned_gpu_node_group(plan) -> None:
     _, config = load_environment("prod")
-    target = pipeline_target(config)
+    target = environment_target(config)
     assert target.gpu is not None
     (group,) = plan("prod").find("aws:eks/nodeGroup:NodeGroup", config.pipelines.gpu_pool)
     node_labels = group.inputs["labels"]
@@ -22,16 +23,18 @@ def test_gpu_placement_matches_the_planned_gpu_node_group(plan) -> None:
     assert taints <= tolerated
 
 
-def test_volumes_come_from_storage_config() -> None:
+def test_volumes_are_the_planned_claims(plan) -> None:
     _, config = load_environment("dev")
-    target = pipeline_target(config)
+    target = environment_target(config)
     assert target.data_volume == VolumeMount("data", "/mnt/data")
     assert target.models_volume == VolumeMount("models", "/mnt/models")
+    claims = {c.inputs["metadata"]["name"] for c in plan("dev").find("kubernetes:core/v1:PersistentVolumeClaim")}
+    assert {target.data_volume.pvc_name, target.models_volume.pvc_name} <= claims
 
 
 def test_environment_without_gpu_pool_has_no_gpu_placement() -> None:
     _, config = load_environment("local")
-    assert pipeline_target(config).gpu is None
+    assert environment_target(config).gpu is None
 
 
 def test_compile_for_an_environment_carries_its_placement() -> None:

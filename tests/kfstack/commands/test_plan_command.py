@@ -20,6 +20,15 @@ def test_plan_local_prints_summary_and_writes_json_and_manifests(tmp_path: Path)
     assert any((tmp_path / "m").glob("Namespace.*.yaml"))
 
 
+def test_plan_names_enabled_components_it_does_not_install_before_the_verdict() -> None:
+    result = CliRunner().invoke(plan_command, ["prod", "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    warnings = [i for i, line in enumerate(lines) if line.startswith("warning: components.istio is enabled but not installed")]
+    verdict = next(i for i, line in enumerate(lines) if "checks passed" in line)
+    assert warnings and warnings[0] < verdict
+
+
 def test_plan_bad_environment_exits_2() -> None:
     result = CliRunner().invoke(plan_command, ["nowhere"])
     assert result.exit_code == 2

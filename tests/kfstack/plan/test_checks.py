@@ -5,6 +5,7 @@ import pulumi_kubernetes as k8s
 
 from kfstack.plan.checks import check_plan
 from kfstack.plan.recorder import record_program
+from stacks.components.karpenter import SPEC as KARPENTER
 
 
 def _provider() -> k8s.Provider:
@@ -20,7 +21,7 @@ def test_invalid_kubernetes_object_names_resource_and_schema_path() -> None:
             opts=pulumi.ResourceOptions(provider=_provider()),
         )
 
-    problems = check_plan(record_program(program, stack="t"), "1.33", None)
+    problems = check_plan(record_program(program, stack="t").resources, "1.33", None)
     assert len(problems) == 1
     assert problems[0].resource == "bad (ConfigMap/x)"
     assert problems[0].schema_path == "data.k"
@@ -36,7 +37,7 @@ def test_valid_object_passes() -> None:
             opts=pulumi.ResourceOptions(provider=_provider()),
         )
 
-    assert check_plan(record_program(program, stack="t"), "1.33", None) == []
+    assert check_plan(record_program(program, stack="t").resources, "1.33", None) == []
 
 
 def test_duplicate_urns_are_rejected() -> None:
@@ -47,16 +48,17 @@ def test_duplicate_urns_are_rejected() -> None:
                 "same", metadata={"name": "n"}, opts=pulumi.ResourceOptions(provider=provider)
             )
 
-    problems = check_plan(record_program(program, stack="t"), "1.33", None)
+    problems = check_plan(record_program(program, stack="t").resources, "1.33", None)
     assert [p.check for p in problems] == ["duplicate URN"]
     assert problems[0].resource.endswith("::same")
 
 
 def _karpenter_program(depend: bool, spec: dict) -> None:
     provider = _provider()
+    (chart,) = KARPENTER.charts  # the chart the karpenter component declares as owner of its CRDs
     release = k8s.helm.v3.Release(
         "karpenter",
-        chart="karpenter",
+        chart=chart.name,
         version="1.14.0",
         opts=pulumi.ResourceOptions(provider=provider),
     )
@@ -83,13 +85,13 @@ VALID_NODEPOOL_SPEC = {
 
 
 def test_custom_resource_validates_against_its_crd(crd_dir) -> None:
-    resources = record_program(lambda: _karpenter_program(True, VALID_NODEPOOL_SPEC), stack="t")
+    resources = record_program(lambda: _karpenter_program(True, VALID_NODEPOOL_SPEC), stack="t").resources
     assert check_plan(resources, "1.33", crd_dir) == []
 
 
 def test_custom_resource_schema_violation_is_reported(crd_dir) -> None:
     spec = {"template": {"spec": {"requirements": []}}}
-    problems = check_plan(record_program(lambda: _karpenter_program(True, spec), stack="t"), "1.33", crd_dir)
+    problems = check_plan(record_program(lambda: _karpenter_program(True, spec), stack="t").resources, "1.33", crd_dir)
     assert problems and problems[0].check == "CRD karpenter.sh/v1 NodePool"
     assert "nodeClassRef" in problems[0].message
     assert problems[0].schema_path == "spec.template.spec"
@@ -97,7 +99,7 @@ def test_custom_resource_schema_violation_is_reported(crd_dir) -> None:
 
 def test_custom_resource_must_depend_on_its_crd_owner(crd_dir) -> None:
     problems = check_plan(
-        record_program(lambda: _karpenter_program(False, VALID_NODEPOOL_SPEC), stack="t"),
+        record_program(lambda: _karpenter_program(False, VALID_NODEPOOL_SPEC), stack="t").resources,
         "1.33",
         crd_dir,
     )
@@ -115,5 +117,5 @@ def test_unknown_custom_resource_without_schema_fails_when_crds_are_checked(crd_
             opts=pulumi.ResourceOptions(provider=_provider()),
         )
 
-    checks = {p.check for p in check_plan(record_program(program, stack="t"), "1.33", crd_dir)}
+    checks = {p.check for p in check_plan(record_program(program, stack="t").resources, "1.33", crd_dir)}
     assert checks == {"CRD schema", "CRD owner"}

@@ -89,6 +89,7 @@ def test_renaming_the_pipelines_namespace_moves_its_volumes(tmp_path: Path) -> N
     assert changes == {
         ("delete", "ns-kubeflow-user"),
         ("add", "ns-team-a"),
+        ("update", "volumes"),  # the claims' component now waits for the new namespace
         ("replace", "pvc-data"),
         ("replace", "pvc-models"),
     }

@@ -22,7 +22,7 @@ def _namespace_program(secret: bool = False) -> None:
 
 
 def test_records_inputs_parent_provider_protect_and_dependencies() -> None:
-    records = {r.name: r for r in record_program(_namespace_program, stack="t")}
+    records = {r.name: r for r in record_program(_namespace_program, stack="t").resources}
     ns, cm, provider = records["ns"], records["cm"], records["p"]
     assert ns.inputs["metadata"] == {"name": "x", "labels": {"team": "a"}}
     assert ns.protect is True and cm.protect is False
@@ -32,7 +32,7 @@ def test_records_inputs_parent_provider_protect_and_dependencies() -> None:
 
 
 def test_secret_inputs_are_redacted() -> None:
-    records = {r.name: r for r in record_program(lambda: _namespace_program(secret=True), stack="t")}
+    records = {r.name: r for r in record_program(lambda: _namespace_program(secret=True), stack="t").resources}
     assert records["ns"].inputs["metadata"]["labels"]["team"] == "[secret]"
     assert "hidden" not in repr(records["ns"].inputs)
     assert records["ns"].secret_paths == ["metadata.labels.team"]
@@ -50,7 +50,20 @@ def test_program_errors_propagate_and_runtime_is_reset() -> None:
     with pytest.raises(RuntimeError, match="boom"):
         record_program(broken, stack="t")
     # a later run works: global runtime state did not leak
-    assert record_program(_namespace_program, stack="t")
+    assert record_program(_namespace_program, stack="t").resources
+
+
+def test_program_warnings_are_recorded_not_printed(capsys) -> None:
+    import pulumi
+
+    def warns() -> None:
+        _namespace_program()
+        pulumi.log.warn("components.istio is enabled but not installed: reason")
+
+    record = record_program(warns, stack="t")
+    assert record.warnings == ["components.istio is enabled but not installed: reason"]
+    captured = capsys.readouterr()
+    assert "components.istio" not in captured.err + captured.out
 
 
 def test_display_type_shortens_cloud_tokens_but_keeps_kubernetes_group_version() -> None:

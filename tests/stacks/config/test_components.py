@@ -43,3 +43,19 @@ def test_pipelines_need_istio(problems) -> None:
 
 def test_determined_is_off_by_default() -> None:
     assert ComponentsConfig().determined.enabled is False
+
+
+def test_component_keys_are_exactly_the_switches_and_the_release_set_entries() -> None:
+    from stacks.config.versions import COMPONENT_KEYS
+
+    switches = {info.alias for name, info in ComponentsConfig.model_fields.items() if name != "release"}
+    assert set(COMPONENT_KEYS) == switches
+    for release in RELEASE_SETS.values():
+        assert set(release.components) == switches
+
+
+def test_setting_and_enabled_read_the_component_by_its_key() -> None:
+    components = ComponentsConfig.model_validate({"karpenter": {"enabled": True}, "mlflow": {"enabled": False}})
+    assert components.setting("karpenter") is components.karpenter
+    assert components.enabled("karpenter") and not components.enabled("mlflow")
+    assert components.enabled("istio") and not components.enabled("determined")

@@ -1,0 +1,49 @@
+"""Helm charts as pinned references, and the Helm release every chart-installed component uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    """A chart at a pinned version: `repository` + `name`, or an `oci://` reference as `name`."""
+
+    name: str
+    version: str
+    repository: str | None = None
+
+    @property
+    def chart_name(self) -> str:
+        """The chart's own name (the last path segment of an OCI reference)."""
+        return self.name.rsplit("/", 1)[-1]
+
+
+def helm_release(
+    name: str,
+    chart: HelmChart,
+    namespace: str,
+    values: pulumi.Input[Mapping[str, Any]],
+    opts: pulumi.ResourceOptions,
+    release_name: str | None = None,
+    create_namespace: bool = False,
+) -> k8s.helm.v3.Release:
+    """A `helm.v3.Release` of `chart` (one resource in the plan, rendered by the engine's Helm)."""
+    return k8s.helm.v3.Release(
+        name,
+        name=release_name or name,
+        chart=chart.name,
+        version=chart.version,
+        repository_opts=(
+            k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository) if chart.repository else None
+        ),
+        namespace=namespace,
+        create_namespace=create_namespace or None,
+        values=values,
+        opts=opts,
+    )

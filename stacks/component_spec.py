@@ -1,0 +1,55 @@
+"""What a platform component declares about itself: what it installs, which CRD groups it owns,
+what the mock runtime must return for the resources it creates, and when it installs nothing.
+
+Every module in `stacks/components/` exports one `SPEC`; the plan checks and the mocks read these
+declarations (`stacks/components/__init__.py` collects them) instead of keeping lists of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from stacks.config.versions import ComponentKey
+
+if TYPE_CHECKING:
+    from modules.helm import HelmChart
+    from stacks.config.environment import EnvironmentConfig
+
+MockTemplate = Callable[[str, dict[str, Any]], dict[str, Any]]
+"""(logical name, inputs) -> the outputs the engine would return beyond the inputs (camelCase)."""
+
+
+@dataclass(frozen=True)
+class ChartSource:
+    """A Helm chart a component installs; the compatibility matrix pins its version."""
+
+    name: str
+    """The chart's name in `repository`, or an `oci://` reference."""
+    repository: str | None
+    pinned_by: ComponentKey
+    """The release-set entry whose version is the chart version."""
+
+    def pinned(self, version: str) -> HelmChart:
+        """This chart at `version`, as module args take it."""
+        from modules.helm import HelmChart
+
+        return HelmChart(name=self.name, version=version, repository=self.repository)
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    """One component's declaration (see the module docstring)."""
+
+    name: str
+    summary: str
+    key: ComponentKey | None = None
+    """Its switch under `kfstack:components`; None for parts every stack has (cluster, storage)."""
+    charts: tuple[ChartSource, ...] = ()
+    crd_groups: tuple[str, ...] = ()
+    """API groups whose CRDs the component's charts install; custom resources must depend on them."""
+    mock_outputs: Mapping[str, MockTemplate] = field(default_factory=dict)
+    """Resource type -> outputs the offline plan's mocks return for it."""
+    skip_reason: Callable[[EnvironmentConfig], str | None] | None = None
+    """Why the component, although enabled, installs nothing in an environment (None: it installs)."""

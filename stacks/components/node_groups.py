@@ -1,0 +1,64 @@
+"""EKS managed node groups, one per pool with `provisioner: managedNodeGroup`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from stacks.component_spec import ComponentSpec
+from stacks.components.cluster import Cluster
+from stacks.config.node_pools import NodePoolConfig
+from stacks.context import StackContext
+from stacks.mock_values import aws_arn, named_arn, stable_hex
+
+SPEC = ComponentSpec(
+    name="node-groups",
+    summary="EKS managed node groups (launch template with IMDSv2, AL2023 AMIs, GPU taint and label)",
+    mock_outputs={
+        "aws:eks/nodeGroup:NodeGroup": named_arn("eks", "nodegroup"),
+        "aws:ec2/launchTemplate:LaunchTemplate": lambda name, inputs: {
+            "id": f"lt-{stable_hex(name)}",
+            "arn": aws_arn("ec2", f"launch-template/lt-{stable_hex(name)}"),
+            "latestVersion": 1,
+        },
+    },
+)
+
+
+def pool_taints(pool: NodePoolConfig) -> tuple[dict[str, Any], ...]:
+    """A pool's taints in Kubernetes form (`{key, value?, effect}`)."""
+    return tuple(t.model_dump(exclude_none=True) for t in pool.taints)
+
+
+def build_node_groups(stack: StackContext, cluster: Cluster) -> list[pulumi.Resource]:
+    """One managed node group per managed pool; empty on an existing cluster."""
+    if cluster.eks is None:
+        return []
+    from modules.gpu import ami_type, node_labels
+    from modules.node_group import ManagedNodeGroup, NodeGroupArgs
+
+    eks = cluster.eks
+    groups: list[pulumi.Resource] = []
+    for name, pool in stack.config.node_pools.items():
+        if pool.provisioner != "managedNodeGroup":
+            continue
+        args = NodeGroupArgs(
+            cluster_name=eks.name,
+            node_role_arn=eks.node_role.role.arn,
+            subnet_ids=eks.network.private_subnet_ids,
+            instance_types=tuple(pool.instance_types),
+            ami_type=ami_type(pool.gpu, pool.architecture),
+            min_size=pool.min_size,
+            desired_size=pool.desired_size,
+            max_size=pool.max_size,
+            disk_size_gib=pool.disk_size_gib,
+            capacity_type=pool.capacity_type,
+            labels=node_labels(name, pool.labels, pool.gpu),
+            taints=pool_taints(pool),
+        )
+        opts = pulumi.ResourceOptions.merge(
+            eks.aws.options(), pulumi.ResourceOptions(depends_on=list(eks.node_role.attachments))
+        )
+        groups.append(ManagedNodeGroup(name, args, opts=opts))
+    return groups

@@ -1,0 +1,71 @@
+"""Managed node groups: launch template (IMDSv2, encrypted gp3), scaling, taints and labels."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from modules.gpu import ami_type, node_labels
+from modules.node_group import ManagedNodeGroup, NodeGroupArgs, metadata_options, node_group_taints
+
+GPU_TAINT = {"key": "nvidia.com/gpu", "effect": "NoSchedule"}
+
+
+def test_taints_use_the_node_group_api_form() -> None:
+    assert node_group_taints([GPU_TAINT, {"key": "k", "value": "v", "effect": "NoExecute"}]) == [
+        {"key": "nvidia.com/gpu", "effect": "NO_SCHEDULE"},
+        {"key": "k", "value": "v", "effect": "NO_EXECUTE"},
+    ]
+
+
+def test_imdsv2_is_required() -> None:
+    assert metadata_options()["http_tokens"] == "required"
+
+
+def _gpu_group(wait: bool = False) -> None:
+    provider = aws.Provider("aws", region="us-west-2")
+    role = aws.iam.Role("node", assume_role_policy="{}", opts=pulumi.ResourceOptions(provider=provider))
+    ManagedNodeGroup(
+        "gpu-a10g",
+        NodeGroupArgs(
+            cluster_name="kfstack-test",
+            node_role_arn=role.arn,
+            subnet_ids=["subnet-a", "subnet-b"],
+            instance_types=("g5.xlarge", "g5.2xlarge"),
+            ami_type=ami_type(True, "x86_64"),
+            min_size=0,
+            desired_size=0,
+            max_size=4,
+            disk_size_gib=200,
+            capacity_type="SPOT",
+            labels=node_labels("gpu-a10g", {}, gpu=True),
+            taints=(GPU_TAINT,),
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider], depends_on=[role] if wait else None),
+    )
+
+
+def test_gpu_node_group_scales_from_zero_with_the_nvidia_ami_taint_and_label(record) -> None:
+    rec = record(_gpu_group)
+    group = rec.one("aws:eks/nodeGroup:NodeGroup", "gpu-a10g")
+    inputs = group.inputs
+    assert inputs["amiType"] == "AL2023_x86_64_NVIDIA"
+    assert inputs["scalingConfig"] == {"minSize": 0, "desiredSize": 0, "maxSize": 4}
+    assert inputs["taints"] == [{"key": "nvidia.com/gpu", "effect": "NO_SCHEDULE"}]
+    assert inputs["labels"]["nvidia.com/gpu.present"] == "true"
+    assert inputs["capacityType"] == "SPOT"
+    assert inputs["instanceTypes"] == ["g5.xlarge", "g5.2xlarge"]
+    assert inputs["nodeGroupNamePrefix"] == "gpu-a10g-"
+    assert "diskSize" not in inputs  # the launch template owns the disk
+    template = rec.one("aws:ec2/launchTemplate:LaunchTemplate", "gpu-a10g")
+    assert template.inputs["metadataOptions"]["httpTokens"] == "required"
+    ebs = template.inputs["blockDeviceMappings"][0]["ebs"]
+    assert ebs["volumeSize"] == 200 and ebs["volumeType"] == "gp3" and ebs["encrypted"] == "true"
+    assert inputs["launchTemplate"]["id"].startswith("lt-")
+    assert group.provider == rec.one("pulumi:providers:aws").urn
+
+
+def test_node_group_waits_for_what_the_caller_names(record) -> None:
+    rec = record(lambda: _gpu_group(wait=True))
+    role = rec.one("aws:iam/role:Role", "node")
+    assert role.urn in rec.one("aws:eks/nodeGroup:NodeGroup").dependencies

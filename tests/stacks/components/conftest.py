@@ -1,0 +1,63 @@
+"""Fixtures for builder tests: a shipped environment's config with edits, and its plan."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kfstack.plan.build import Plan, plan_config
+from stacks.config.environment import EnvironmentConfig
+from stacks.config.loader import ENVIRONMENTS_DIR, parse_environment, read_stack_file
+
+Edit = Callable[[dict[str, Any]], None]
+
+
+@pytest.fixture
+def env_config() -> Callable[..., EnvironmentConfig]:
+    """`env_config("dev", edit)`: the shipped environment's config, `edit` applied to its raw values."""
+
+    def _config(environment: str, edit: Edit | None = None) -> EnvironmentConfig:
+        values = copy.deepcopy(read_stack_file(ENVIRONMENTS_DIR / f"Pulumi.{environment}.yaml").values)
+        if edit is not None:
+            edit(values)
+        return parse_environment(values)
+
+    return _config
+
+
+@pytest.fixture
+def plan_of(env_config: Callable[..., EnvironmentConfig]) -> Callable[..., Plan]:
+    """`plan_of("dev", edit)`: the plan of an edited shipped environment; its checks must pass."""
+
+    def _plan(environment: str, edit: Edit | None = None) -> Plan:
+        result = plan_config(environment, env_config(environment, edit))
+        assert [p.render() for p in result.problems] == []
+        return result
+
+    return _plan
+
+
+@pytest.fixture
+def custom_parts() -> Callable[[Plan, str], set[str]]:
+    """`custom_parts(plan, component_type)`: URNs of the custom resources inside those components.
+
+    Depending on a component is recorded as depending on each custom resource inside it.
+    """
+
+    def _parts(plan: Plan, component_type: str) -> set[str]:
+        roots = {r.urn for r in plan.find(component_type)}
+        assert roots, f"no {component_type} in the plan"
+        inside: set[str] = set()
+        for resource in plan.resources:
+            parent = resource.parent
+            chain = {r.urn: r.parent for r in plan.resources}
+            while parent and parent not in roots:
+                parent = chain.get(parent, "")
+            if parent and resource.custom:
+                inside.add(resource.urn)
+        return inside
+
+    return _parts

@@ -1,0 +1,59 @@
+"""The volumes builder: claims in the pipelines namespace, after their namespace, classes and nodes."""
+
+from __future__ import annotations
+
+from stacks.components.storage import Storage
+from stacks.components.volumes import volume_class
+
+
+def test_eks_claims_are_rwx_on_efs_with_the_configured_sizes(plan) -> None:
+    result = plan("dev")
+    config = result.config
+    claims = {c.name: c.inputs for c in result.find("kubernetes:core/v1:PersistentVolumeClaim")}
+    assert set(claims) == {f"pvc-{name}" for name in config.storage.volumes}
+    for name, volume in config.storage.volumes.items():
+        spec = claims[f"pvc-{name}"]["spec"]
+        assert spec["accessModes"] == ["ReadWriteMany"]
+        assert spec["storageClassName"] == "efs"
+        assert spec["resources"]["requests"]["storage"] == volume.size
+        assert claims[f"pvc-{name}"]["metadata"]["namespace"] == config.pipelines.namespace
+
+
+def test_claims_wait_for_their_namespace_the_classes_and_the_nodes(plan, custom_parts) -> None:
+    result = plan("prod")
+    (namespace,) = result.find("kubernetes:core/v1:Namespace", "ns-kubeflow-user")
+    waits = {namespace.urn} | custom_parts(result, "kfstack:storage:StorageClasses")
+    waits |= custom_parts(result, "kfstack:nodes:ManagedNodeGroup")
+    for claim in result.find("kubernetes:core/v1:PersistentVolumeClaim"):
+        assert waits <= set(claim.dependencies)
+        assert claim.protect and claim.retain_on_delete
+
+
+def test_local_claims_are_rwo_on_the_named_class(plan) -> None:
+    claims = {c.name: c.inputs for c in plan("local").find("kubernetes:core/v1:PersistentVolumeClaim")}
+    assert set(claims) == {"pvc-data", "pvc-models"}
+    assert claims["pvc-data"]["spec"]["storageClassName"] == "standard"
+    assert claims["pvc-data"]["spec"]["accessModes"] == ["ReadWriteOnce"]
+
+
+def test_rwx_volume_falls_back_to_rwo_without_an_rwx_class() -> None:
+    assert volume_class("ReadWriteMany", Storage("standard", None)) == ("ReadWriteOnce", "standard")
+    assert volume_class("ReadWriteMany", Storage("gp3", "efs")) == ("ReadWriteMany", "efs")
+    assert volume_class("ReadWriteOnce", Storage("gp3", "efs")) == ("ReadWriteOnce", "gp3")
+
+
+def test_rwx_volume_on_a_cluster_without_rwx_class_is_planned_as_rwo_with_a_warning(plan_of) -> None:
+    def rwx(values: dict) -> None:
+        values["storage"]["volumes"]["data"]["accessMode"] = "ReadWriteMany"
+
+    result = plan_of("local", rwx)
+    (claim,) = result.find("kubernetes:core/v1:PersistentVolumeClaim", "pvc-data")
+    assert claim.inputs["spec"]["accessModes"] == ["ReadWriteOnce"]
+    assert any(w.startswith("storage.volumes.data: the cluster has no ReadWriteMany class") for w in result.warnings)
+
+
+def test_without_volumes_there_are_no_claims(plan_of) -> None:
+    def none(values: dict) -> None:
+        del values["storage"]["volumes"]
+
+    assert plan_of("local", none).find("kfstack:storage:Volumes") == []
