@@ -80,10 +80,18 @@ class KfpConnection:
 
     def to_inputs(self) -> dict[str, Any]:
         """The resource inputs: `connection` (plain) and `credentials` (one Pulumi secret)."""
-        plain: dict[str, Any] = {key: getattr(self, key) for key in CONNECTION_KEYS}
-        plain["token_audiences"] = list(self.token_audiences)
-        secrets = {key: getattr(self, key) for key in CREDENTIAL_KEYS if getattr(self, key) is not None}
-        return {"connection": plain, "credentials": pulumi.Output.secret(secrets)}
+        props = self.provider_props()
+        return {"connection": props["connection"], "credentials": pulumi.Output.secret(props["credentials"])}
+
+    def provider_props(self) -> dict[str, Any]:
+        """`connection` and `credentials` as a provider receives them (secrets not wrapped).
+
+        For calling providers directly (tests, tools); resources use `to_inputs`.
+        """
+        connection: dict[str, Any] = {key: getattr(self, key) for key in CONNECTION_KEYS}
+        connection["token_audiences"] = list(self.token_audiences)
+        credentials = {key: getattr(self, key) for key in CREDENTIAL_KEYS if getattr(self, key) is not None}
+        return {"connection": connection, "credentials": credentials}
 
     @property
     def token_namespace(self) -> str:
