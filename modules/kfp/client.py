@@ -61,7 +61,9 @@ class KfpApi:
         **kwargs: Any,
     ) -> T:
         """`method(*args, **kwargs)` with retries and KfpError mapping; `what` names it in errors."""
-        kwargs.setdefault("_request_timeout", self.connection.timeout_seconds)
+        # A (connect, read) pair: the generated client silently ignores a float timeout.
+        timeout = float(self.connection.timeout_seconds)
+        kwargs.setdefault("_request_timeout", (timeout, timeout))
         return with_retries(lambda: method(*args, **kwargs), what, self.connection, self.retry, recover)
 
     def get_or_none(self, what: str, method: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:

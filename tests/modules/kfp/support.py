@@ -3,7 +3,6 @@
 No `from __future__ import annotations` here: kfp reads the component signature at runtime.
 """
 
-
 import functools
 import textwrap
 from dataclasses import dataclass, field
