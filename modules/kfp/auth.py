@@ -80,6 +80,8 @@ class KubernetesTokenRequester:
         except Exception as error:  # the loader raises ConfigException, OSError, KeyError...
             raise KfpAuthError(f"cannot load the kubeconfig (context {context!r}): {error}") from error
         body = client.AuthenticationV1TokenRequest(
+            api_version="authentication.k8s.io/v1",
+            kind="TokenRequest",
             spec=client.V1TokenRequestSpec(audiences=list(audiences), expiration_seconds=expiration_seconds)
         )
         try:
