@@ -91,3 +91,8 @@ def test_resource_registers_name_and_secret_credentials(record) -> None:
         experiment.inputs["name"] == "nightly" and experiment.inputs["connection"]["namespace"] == NAMESPACE
     )
     assert "credentials" in experiment.secret_paths
+
+
+def test_check_requires_a_name_and_a_usable_connection(connection: KfpConnection) -> None:
+    assert [f.property for f in ExperimentProvider().check({}, props(connection)).failures] == ["name"]
+    assert ExperimentProvider().check({}, props(connection, name="nightly")).failures == []
