@@ -86,6 +86,7 @@ class EksCluster(pulumi.ComponentResource):
     oidc_provider: aws.iam.OpenIdConnectProvider
     oidc_issuer: pulumi.Output[str]
     cluster_security_group_id: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:cluster:EksCluster", name, None, opts)
@@ -155,10 +156,10 @@ class EksCluster(pulumi.ComponentResource):
             lambda vpc: vpc.cluster_security_group_id or ""
         )
         ca_data = self.cluster.certificate_authority.apply(lambda ca: ca.data or "")
-        config = pulumi.Output.all(self.cluster.name, self.cluster.endpoint, ca_data).apply(
+        self.kubeconfig = pulumi.Output.all(self.cluster.name, self.cluster.endpoint, ca_data).apply(
             lambda a: kubeconfig(a[0], a[1], a[2], args.region)
         )
-        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=config, opts=child)
+        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child)
         self.register_outputs({"clusterName": self.cluster.name, "endpoint": self.cluster.endpoint})
 
 

@@ -23,14 +23,19 @@ class ExistingCluster(pulumi.ComponentResource):
     """The explicit `kubernetes.Provider` every in-cluster resource of the stack uses."""
 
     provider: k8s.Provider
+    kubeconfig_path: str
+    """The kubeconfig file, `~` expanded."""
+    context: str
 
     def __init__(
         self, name: str, args: ExistingClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("kfstack:cluster:ExistingCluster", name, None, opts)
+        self.kubeconfig_path = os.path.expanduser(args.kubeconfig_path)
+        self.context = args.context
         self.provider = k8s.Provider(
             f"{name}-k8s",
-            kubeconfig=os.path.expanduser(args.kubeconfig_path),
+            kubeconfig=self.kubeconfig_path,
             context=args.context,
             opts=child_options(self, opts),
         )

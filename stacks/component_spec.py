@@ -51,5 +51,7 @@ class ComponentSpec:
     """API groups whose CRDs the component's charts install; custom resources must depend on them."""
     mock_outputs: Mapping[str, MockTemplate] = field(default_factory=dict)
     """Resource type -> outputs the offline plan's mocks return for it."""
+    replace_on: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Resource type -> input paths whose change replaces the resource (for `kfstack diff`)."""
     skip_reason: Callable[[EnvironmentConfig], str | None] | None = None
     """Why the component, although enabled, installs nothing in an environment (None: it installs)."""

@@ -24,6 +24,12 @@ def stable_hex(name: str, n: int = 17) -> str:
     return hashlib.sha256(name.encode()).hexdigest()[:n]
 
 
+def stable_uuid(name: str) -> str:
+    """A stable UUID-shaped id from a name (KMS key ids, KFP object ids)."""
+    h = stable_hex(name, 32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
 def named(inputs: dict[str, Any], key: str, name: str) -> str:
     """The physical name: the `key` input if set, else an autoname from the logical name."""
     value = inputs.get(key)

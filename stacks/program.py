@@ -12,6 +12,7 @@ from stacks.components.cluster import build_cluster
 from stacks.components.eks_addons import build_eks_addons
 from stacks.components.gpu import build_gpu_support
 from stacks.components.karpenter import build_karpenter
+from stacks.components.kfp_resources import build_kfp_resources
 from stacks.components.namespaces import build_namespaces
 from stacks.components.network import build_network
 from stacks.components.node_groups import build_node_groups
@@ -30,11 +31,13 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     node_groups = build_node_groups(stack, cluster)
     addons = build_eks_addons(stack, cluster, node_groups)
     karpenter_pools = build_karpenter(stack, cluster, compute=[*node_groups, *addons])
-    build_gpu_support(stack, cluster, after=addons)
+    compute = [*node_groups, *addons, *karpenter_pools]
+    placements = build_gpu_support(stack, cluster, after=addons)
     storage = build_storage(stack, cluster, after=addons)
     build_artifact_bucket(stack, aws)
     namespaces = build_namespaces(stack, cluster)
-    build_volumes(stack, cluster, storage, namespaces, compute=[*node_groups, *addons, *karpenter_pools])
+    claims = build_volumes(stack, cluster, storage, namespaces, compute)
+    build_kfp_resources(stack, cluster, namespaces, placements, claims)
 
     for absent in absent_components(config):
         pulumi.log.warn(absent.message())

@@ -9,29 +9,9 @@ from typing import Any, Literal
 
 ChangeKind = Literal["add", "delete", "update", "replace"]
 
-# Input paths whose change forces the resource to be replaced (prefix match on the flattened path).
-_REPLACE_ON: dict[str, tuple[str, ...]] = {
-    "kubernetes:": ("metadata.name", "metadata.namespace"),
-    "kubernetes:storage.k8s.io/v1:StorageClass": (
-        "provisioner",
-        "parameters",
-        "reclaimPolicy",
-        "volumeBindingMode",
-    ),
-    "kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName"),
-    "pulumi:providers:kubernetes": ("kubeconfig", "context"),
-    "aws:eks/cluster:Cluster": ("name", "vpcConfig.subnetIds", "encryptionConfig"),
-    "aws:eks/nodeGroup:NodeGroup": (
-        "amiType",
-        "instanceTypes",
-        "capacityType",
-        "diskSize",
-        "subnetIds",
-    ),
-    "aws:ec2/vpc:Vpc": ("cidrBlock",),
-    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone", "vpcId"),
-    "aws:s3/bucketV2:BucketV2": ("bucket", "bucketPrefix"),
-}
+# Every Kubernetes object is another object under another name or namespace; the rules of
+# each other resource type come from the component that creates it (its SPEC's `replace_on`).
+_KUBERNETES_IDENTITY = ("metadata.name", "metadata.namespace")
 
 
 @dataclass(frozen=True)
@@ -83,7 +63,11 @@ def _field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange
 
 
 def _forces_replacement(type_: str, changes: list[FieldChange]) -> bool:
-    prefixes = [p for t, paths in _REPLACE_ON.items() if type_.startswith(t) for p in paths]
+    from stacks.components import replacement_paths
+
+    prefixes = [*replacement_paths().get(type_, ())]
+    if type_.startswith("kubernetes:"):
+        prefixes += _KUBERNETES_IDENTITY
     return any(c.path == p or c.path.startswith((p + ".", p + "[")) for c in changes for p in prefixes)
 
 

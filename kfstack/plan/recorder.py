@@ -101,6 +101,11 @@ def _plain(value: Any, path: str, secrets: list[str]) -> Any:
     return {k: _plain(fields[k], f"{path}.{k}" if path else k, secrets) for k in sorted(fields)}
 
 
+def _without_provider_code(inputs: dict[str, Any]) -> dict[str, Any]:
+    """Drop a dynamic resource's serialised provider (`__provider`): code, not configuration."""
+    return {k: v for k, v in inputs.items() if k != "__provider"}
+
+
 def _provider_urn(reference: str) -> str:
     """Provider references are `urn::id`; the plan keeps the URN."""
     return reference.rsplit("::", 1)[0] if reference else ""
@@ -161,7 +166,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=_provider_urn(request.provider),
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
-                    inputs=_plain(request.object, "", secrets),
+                    inputs=_without_provider_code(_plain(request.object, "", secrets)),
                     secret_paths=secrets,
                 )
             )

@@ -13,9 +13,12 @@ from kfstack.plan.build import Plan
 def display_type(type_: str) -> str:
     """A shorter type token for tables: `aws:iam/role:Role` -> `aws:iam:Role`.
 
-    Kubernetes tokens keep their group/version (`kubernetes:apps/v1:Deployment`), which matters.
+    Kubernetes tokens keep their group/version (`kubernetes:apps/v1:Deployment`), which matters;
+    dynamic resources drop the SDK prefix (`pulumi-python:dynamic/kfp:Pipeline` -> `dynamic:kfp:Pipeline`).
     """
     package, _, rest = type_.partition(":")
+    if package == "pulumi-python" and rest.startswith("dynamic/"):
+        return "dynamic:" + rest.removeprefix("dynamic/")
     module, _, name = rest.rpartition(":")
     if package in ("kubernetes", "pulumi") or "/" not in module:
         return type_

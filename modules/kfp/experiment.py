@@ -27,7 +27,7 @@ from modules.kfp.connection import KfpConnection
 from modules.kfp.errors import KfpConflict
 from modules.kfp.props import diff_result, failures, plain
 
-_REPLACE = ("name", "description")
+REPLACE_KEYS: tuple[str, ...] = ("name", "description")
 ARCHIVED = "ARCHIVED"
 
 
@@ -58,7 +58,7 @@ class ExperimentProvider(KfpProvider):
         return pulumi.dynamic.CheckResult(news, failures(problems))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        result = diff_result(olds, news, _REPLACE, ())
+        result = diff_result(olds, news, REPLACE_KEYS, ())
         if result.replaces:
             result.delete_before_replace = "name" not in result.replaces
         elif plain(olds.get("storage_state")) == ARCHIVED:

@@ -24,7 +24,7 @@ from modules.kfp.connection import KfpConnection
 from modules.kfp.errors import KfpConflict, KfpNotFound
 from modules.kfp.props import diff_result, failures
 
-_REPLACE = ("name", "description")
+REPLACE_KEYS: tuple[str, ...] = ("name", "description")
 
 
 def _find_pipeline(api: KfpApi, name: str) -> models.V2beta1Pipeline | None:
@@ -46,7 +46,7 @@ class PipelineProvider(KfpProvider):
         return pulumi.dynamic.CheckResult(news, failures(problems))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        result = diff_result(olds, news, _REPLACE, ())
+        result = diff_result(olds, news, REPLACE_KEYS, ())
         if result.replaces:
             # Names are unique per namespace: the old pipeline must go before one of the same name comes.
             result.delete_before_replace = "name" not in result.replaces

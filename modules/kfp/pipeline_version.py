@@ -35,7 +35,7 @@ from modules.kfp.props import diff_result, failures, is_unknown
 from modules.kfp.schedule import whole_number_in
 from modules.kfp.versioning import prune_versions
 
-_REPLACE = ("pipeline_id", "name", "spec", "description")
+REPLACE_KEYS: tuple[str, ...] = ("pipeline_id", "name", "spec", "description")
 _UPDATE = ("keep_versions",)
 
 
@@ -97,7 +97,7 @@ class PipelineVersionProvider(KfpProvider):
         return pulumi.dynamic.CheckResult(news, failures(problems))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        return diff_result(olds, news, _REPLACE, _UPDATE, delete_before_replace=False)
+        return diff_result(olds, news, REPLACE_KEYS, _UPDATE, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         inputs = self.working_inputs(props)

@@ -39,7 +39,7 @@ from modules.kfp.props import diff_result, failures, is_unknown, plain
 from modules.kfp.schedule import schedule_of, schedule_problems, trigger
 
 _UPDATE = ("enabled",)
-_REPLACE = (
+REPLACE_KEYS: tuple[str, ...] = (
     "name",
     "description",
     "pipeline_id",
@@ -147,7 +147,7 @@ def require_parents(api: KfpApi, inputs: Mapping[str, Any]) -> models.V2beta1Exp
 class RecurringRunProvider(KfpProvider):
     """Dynamic provider for KFP recurring runs (v2beta1 RecurringRunService)."""
 
-    INPUTS = (*_REPLACE, *_UPDATE)
+    INPUTS = (*REPLACE_KEYS, *_UPDATE)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.CheckResult:
         problems = self.connection_failures(news)
@@ -159,7 +159,7 @@ class RecurringRunProvider(KfpProvider):
         return pulumi.dynamic.CheckResult(news, failures(problems))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> pulumi.dynamic.DiffResult:
-        return diff_result(olds, news, _REPLACE, _UPDATE, delete_before_replace=True)
+        return diff_result(olds, news, REPLACE_KEYS, _UPDATE, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> pulumi.dynamic.CreateResult:
         inputs = self.working_inputs(props)

@@ -11,33 +11,10 @@ from typing import Any
 
 from kfp_server_api import models
 
+from modules.kfp.cron import cron_problem
 from modules.kfp.props import is_unknown
 
-_CRON_FIELDS = ("second", "minute", "hour", "day-of-month", "month", "day-of-week")
-_CRON_RANGES = ((0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 MIN_CONCURRENCY, MAX_CONCURRENCY = 1, 10
-
-
-def cron_problem(expression: str) -> str | None:
-    """Why `expression` is not a 6-field KFP cron (seconds first), or None if it is."""
-    parts = expression.split()
-    if len(parts) != 6:
-        return f"KFP cron has 6 fields (second minute hour day-of-month month day-of-week), got {len(parts)}"
-    for part, name, (low, high) in zip(parts, _CRON_FIELDS, _CRON_RANGES, strict=True):
-        if part in ("*", "?"):
-            continue
-        for item in part.split(","):
-            base, _, step = item.partition("/")
-            if step and not step.isdigit():
-                return f"{name} field '{part}': step must be a number"
-            if base == "*":
-                continue
-            bounds = base.split("-")
-            if len(bounds) > 2 or not all(b.isdigit() for b in bounds):
-                return f"{name} field '{part}': expected numbers, ranges, steps or '*'"
-            if any(not low <= int(b) <= high for b in bounds):
-                return f"{name} field '{part}': values must be within {low}-{high}"
-    return None
 
 
 def whole_number_in(value: Any, low: float, high: float) -> bool:

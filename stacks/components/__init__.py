@@ -46,6 +46,18 @@ def mock_templates() -> dict[str, MockTemplate]:
     return templates
 
 
+@cache
+def replacement_paths() -> dict[str, tuple[str, ...]]:
+    """Resource type -> input paths whose change replaces it, from every component; each type once."""
+    rules: dict[str, tuple[str, ...]] = {}
+    for spec in component_specs():
+        for type_, paths in spec.replace_on.items():
+            if type_ in rules:
+                raise ValueError(f"replacement rules for {type_} declared twice (second: {spec.name})")
+            rules[type_] = paths
+    return rules
+
+
 @dataclass(frozen=True)
 class AbsentComponent:
     """A component that is switched on but installs nothing in this environment, and why."""

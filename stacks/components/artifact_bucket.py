@@ -26,6 +26,7 @@ SPEC = ComponentSpec(
     name="artifact-bucket",
     summary="versioned, encrypted, private S3 bucket for artifacts and models (EKS)",
     mock_outputs={"aws:s3/bucket:Bucket": _bucket_outputs},
+    replace_on={"aws:s3/bucket:Bucket": ("bucket", "bucketPrefix")},
 )
 
 

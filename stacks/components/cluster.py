@@ -12,7 +12,7 @@ import pulumi
 from stacks.component_spec import ComponentSpec
 from stacks.components.aws import AwsAccount
 from stacks.context import StackContext
-from stacks.mock_values import MOCK_ACCOUNT, aws_arn, named, stable_hex
+from stacks.mock_values import MOCK_ACCOUNT, aws_arn, named, stable_hex, stable_uuid
 
 if TYPE_CHECKING:
     import pulumi_kubernetes as k8s
@@ -63,8 +63,7 @@ def _oidc_provider_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _kms_key_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    h = stable_hex(name, 32)
-    key_id = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+    key_id = stable_uuid(name)
     return {"id": key_id, "keyId": key_id, "arn": aws_arn("kms", f"key/{key_id}")}
 
 
@@ -80,6 +79,10 @@ SPEC = ComponentSpec(
         "aws:cloudwatch/logGroup:LogGroup": lambda name, inputs: {
             "arn": aws_arn("logs", f"log-group:{named(inputs, 'name', name)}")
         },
+    },
+    replace_on={
+        "pulumi:providers:kubernetes": ("kubeconfig", "context"),
+        "aws:eks/cluster:Cluster": ("name", "vpcConfig.subnetIds", "encryptionConfig"),
     },
 )
 
@@ -101,9 +104,13 @@ class Eks:
 
 @dataclass(frozen=True)
 class Cluster:
-    """The provider for everything in-cluster, and the EKS details when the stack created it."""
+    """The provider for everything in-cluster, how to reach the cluster outside Pulumi (a kubeconfig
+    path or content and its context, for clients such as the KFP providers), and the EKS details
+    when the stack created it."""
 
     provider: k8s.Provider
+    kubeconfig: pulumi.Input[str]
+    context: str | None
     eks: Eks | None = None
 
     def options(self) -> pulumi.ResourceOptions:
@@ -118,12 +125,12 @@ def build_cluster(stack: StackContext, aws: AwsAccount | None, network: NetworkR
         from modules.existing_cluster import ExistingCluster, ExistingClusterArgs
 
         cluster = ExistingCluster("cluster", ExistingClusterArgs(existing.kubeconfig, existing.context))
-        return Cluster(cluster.provider)
+        return Cluster(cluster.provider, cluster.kubeconfig_path, cluster.context)
     assert aws is not None and network is not None  # an EKS environment has both
-    return Cluster(*_eks(stack, aws, network))
+    return _eks(stack, aws, network)
 
 
-def _eks(stack: StackContext, aws: AwsAccount, network: NetworkRefs) -> tuple[k8s.Provider, Eks]:
+def _eks(stack: StackContext, aws: AwsAccount, network: NetworkRefs) -> Cluster:
     from modules.eks_access import EksAdminAccess, EksAdminAccessArgs
     from modules.eks_cluster import EksCluster, EksClusterArgs
 
@@ -168,4 +175,4 @@ def _eks(stack: StackContext, aws: AwsAccount, network: NetworkRefs) -> tuple[k8
         node_role=cluster.node_role,
         security_group_id=cluster.cluster_security_group_id,
     )
-    return cluster.provider, outputs
+    return Cluster(cluster.provider, cluster.kubeconfig, None, outputs)

@@ -27,6 +27,10 @@ SPEC = ComponentSpec(
             "publicIp": "192.0.2.10",
         },
     },
+    replace_on={
+        "aws:ec2/vpc:Vpc": ("cidrBlock",),
+        "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone", "vpcId"),
+    },
 )
 
 

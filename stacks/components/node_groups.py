@@ -23,6 +23,9 @@ SPEC = ComponentSpec(
             "latestVersion": 1,
         },
     },
+    replace_on={
+        "aws:eks/nodeGroup:NodeGroup": ("amiType", "instanceTypes", "capacityType", "diskSize", "subnetIds"),
+    },
 )
 
 

@@ -26,6 +26,14 @@ SPEC = ComponentSpec(
         },
         "aws:efs/mountTarget:MountTarget": lambda name, inputs: {"id": f"fsmt-{stable_hex(name)}"},
     },
+    replace_on={
+        "kubernetes:storage.k8s.io/v1:StorageClass": (
+            "provisioner",
+            "parameters",
+            "reclaimPolicy",
+            "volumeBindingMode",
+        ),
+    },
 )
 
 

@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from modules.vocabulary import AccessMode
     from modules.volumes import VolumeSpec
 
-SPEC = ComponentSpec(name="volumes", summary="PersistentVolumeClaims pipeline steps mount (data, models)")
+SPEC = ComponentSpec(
+    name="volumes",
+    summary="PersistentVolumeClaims pipeline steps mount (data, models)",
+    replace_on={"kubernetes:core/v1:PersistentVolumeClaim": ("spec.accessModes", "spec.storageClassName")},
+)
 
 
 def volume_class(access_mode: AccessMode, storage: Storage) -> tuple[AccessMode, str]:

@@ -1,39 +1,20 @@
-"""`kfstack:pipelines`: experiments and recurring (retrain) runs managed as resources."""
+"""`kfstack:pipelines`: the pipelines registered in KFP, their experiments and recurring (retrain)
+runs, managed as resources, and how kfstack reaches and authenticates to the KFP API."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, Literal
 
 from pydantic import Field
 
+from modules.kfp.cron import cron_problem
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
+from stacks.config.secrets import Secret
 
-_CRON_FIELDS = ("second", "minute", "hour", "day-of-month", "month", "day-of-week")
-_CRON_RANGES = ((0, 59), (0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
-
-
-def cron_problem(expression: str) -> str | None:
-    """Why `expression` is not a 6-field KFP cron (seconds first), or None if it is."""
-    parts = expression.split()
-    if len(parts) != 6:
-        return f"KFP cron has 6 fields (second minute hour day-of-month month day-of-week), got {len(parts)}"
-    for part, name, (low, high) in zip(parts, _CRON_FIELDS, _CRON_RANGES, strict=True):
-        if part in ("*", "?"):
-            continue
-        for item in part.split(","):
-            base, _, step = item.partition("/")
-            if step and not step.isdigit():
-                return f"{name} field '{part}': step must be a number"
-            if base == "*":
-                continue
-            bounds = base.split("-")
-            if not all(b.isdigit() for b in bounds) or len(bounds) > 2:
-                return f"{name} field '{part}': expected numbers, ranges, steps or '*'"
-            if any(not low <= int(b) <= high for b in bounds):
-                return f"{name} field '{part}': values must be within {low}-{high}"
-    return None
-
+KfpAuthMode = Literal["serviceAccountToken", "oidcToken", "none", "dexPassword"]
+ParameterValue = str | int | float | bool
 
 class ExperimentConfig(ConfigModel):
     """A KFP experiment that groups runs."""
@@ -49,9 +30,14 @@ class ScheduleConfig(ConfigModel):
     cron: str | None = Field(None, description="6-field cron, seconds first, e.g. '0 0 3 * * *'.")
     interval_seconds: int | None = Field(None, ge=60, description="Alternative to cron.")
     max_concurrency: int = Field(1, ge=1, le=10, description="Parallel runs allowed (KFP: 1..10).")
-    enabled: bool = Field(True)
+    enabled: bool = Field(True, description="Paused when false (KFP disable; the schedule is kept).")
     no_catchup: bool = Field(True, description="Skip runs missed while paused.")
-    parameters: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    service_account: str | None = Field(
+        None, description="Service account the runs use (KFP default: default-editor of the profile)."
+    )
+    parameters: dict[str, ParameterValue] = Field(
+        default_factory=dict, description="Pipeline parameters; the rest keep their defaults."
+    )
 
     def rule_problems(self) -> Iterator[Violation]:
         if (self.cron is None) == (self.interval_seconds is None):
@@ -60,18 +46,88 @@ class ScheduleConfig(ConfigModel):
             yield violation("cron", why, self.cron)
 
 
+class KfpAuthConfig(ConfigModel):
+    """How kfstack authenticates to the KFP API (`pipelines.kfp.auth`)."""
+
+    mode: KfpAuthMode = Field(
+        "serviceAccountToken",
+        description="serviceAccountToken (recommended: short-lived tokens of `serviceAccount`), oidcToken "
+        "(an existing bearer token), none (standalone KFP or a port-forward to ml-pipeline), dexPassword "
+        "(fallback: Dex's password login).",
+    )
+    service_account: str = Field(
+        "kfstack-pipelines",
+        description="serviceAccountToken: the account in pipelines.namespace whose tokens kfstack uses; "
+        "the stack creates it and binds it to kubeflow-pipelines-edit in that namespace.",
+    )
+    token: Secret | None = Field(None, description="oidcToken: the bearer token, as a Pulumi secret.")
+    username: str | None = Field(None, description="dexPassword: the Dex user (email).")
+    password: Secret | None = Field(None, description="dexPassword: the password, as a Pulumi secret.")
+
+    def rule_problems(self) -> Iterator[Violation]:
+        needs = {"oidcToken": ("token",), "dexPassword": ("username", "password")}
+        for mode, keys in needs.items():
+            for key in keys:
+                if self.mode == mode and getattr(self, key) is None:
+                    yield violation(key, f"required with mode {mode}")
+                if self.mode != mode and getattr(self, key) is not None:
+                    yield violation(key, f"only used with mode {mode} (mode is {self.mode})")
+
+
+class KfpConfig(ConfigModel):
+    """Where the KFP API is (`pipelines.kfp`)."""
+
+    endpoint: str | None = Field(
+        None,
+        description="KFP API base URL as the kfp SDK takes it: http://localhost:8080/pipeline (a "
+        "port-forward of the Istio ingress gateway) or https://<gateway host>/pipeline.",
+    )
+    auth: KfpAuthConfig = Field(default_factory=KfpAuthConfig, description="How kfstack authenticates.")
+    verify_tls: bool = Field(True, description="Verify the endpoint's TLS certificate.")
+
+    def rule_problems(self) -> Iterator[Violation]:
+        if self.endpoint is not None and not self.endpoint.startswith(("http://", "https://")):
+            yield violation("endpoint", "must be an http:// or https:// URL", self.endpoint)
+
+
 class PipelinesConfig(ConfigModel):
     """Pipelines, experiments and schedules registered in this environment's KFP."""
 
     namespace: str = Field("kubeflow-user", description="Profile namespace that owns the runs.")
     gpu_pool: str | None = Field(None, description="Node pool whose toleration/selector GPU steps use.")
+    kfp: KfpConfig = Field(default_factory=KfpConfig, description="The KFP API kfstack registers with.")
+    registered: list[str] = Field(
+        default_factory=list,
+        description="Pipelines from `kfstack pipelines list` to register, each with versions by content.",
+    )
+    keep_versions: int = Field(
+        5, ge=1, le=100, description="Versions kept per pipeline; older ones are deleted (never one in use)."
+    )
     experiments: dict[str, ExperimentConfig] = Field(default_factory=dict)
     schedules: dict[str, ScheduleConfig] = Field(default_factory=dict)
+
+    def manages_kfp_objects(self) -> bool:
+        """Whether anything is registered in KFP (pipelines, experiments or schedules)."""
+        return bool(self.registered or self.experiments or self.schedules)
 
     def rule_problems(self) -> Iterator[Violation]:
         from pipelines.catalog import pipeline_names  # cheap: no kfp import
 
         known_pipelines = pipeline_names()
+        seen: set[str] = set()
+        for i, name in enumerate(self.registered):
+            if name not in known_pipelines:
+                known = ", ".join(known_pipelines)
+                yield violation(("registered", i), f"unknown pipeline; known: {known}", name)
+            elif name in seen:
+                yield violation(("registered", i), "registered twice", name)
+            seen.add(name)
+        if self.manages_kfp_objects() and self.kfp.endpoint is None:
+            yield violation(
+                ("kfp", "endpoint"),
+                "required to register pipelines, experiments or schedules: this stack does not install "
+                "Kubeflow Pipelines yet, so name the KFP API (e.g. http://localhost:8080/pipeline)",
+            )
         for name, schedule in self.schedules.items():
             if schedule.pipeline not in known_pipelines:
                 yield violation(
@@ -79,6 +135,14 @@ class PipelinesConfig(ConfigModel):
                     f"unknown pipeline; known: {', '.join(known_pipelines)}",
                     schedule.pipeline,
                 )
+            elif schedule.pipeline not in self.registered:
+                yield violation(
+                    ("schedules", name, "pipeline"),
+                    "not registered: add it to pipelines.registered",
+                    schedule.pipeline,
+                )
+            else:
+                yield from _parameter_problems(name, schedule)
             if schedule.experiment not in self.experiments:
                 known = ", ".join(self.experiments) or "none defined"
                 yield violation(
@@ -86,3 +150,29 @@ class PipelinesConfig(ConfigModel):
                     f"unknown experiment; defined under pipelines.experiments: {known}",
                     schedule.experiment,
                 )
+
+
+def _parameter_problems(schedule_name: str, schedule: ScheduleConfig) -> Iterator[Violation]:
+    """Each schedule parameter must be one the pipeline declares, of the declared type."""
+    if not schedule.parameters:
+        return
+    from pipelines.catalog import get_pipeline  # imports kfp: only when parameters need checking
+
+    declared = get_pipeline(schedule.pipeline).default_parameters
+    for key, value in schedule.parameters.items():
+        path = ("schedules", schedule_name, "parameters", key)
+        if key not in declared:
+            known = ", ".join(declared)
+            yield violation(path, f"{schedule.pipeline} has no parameter {key!r}; it has: {known}")
+        elif not _same_type(value, declared[key]):
+            expected = type(declared[key]).__name__
+            declaration = f"{schedule.pipeline} declares {key}: {expected}"
+            yield violation(path, f"must be a {expected} ({declaration})", value)
+
+
+def _same_type(value: Any, default: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return type(value) is type(default)

@@ -82,16 +82,64 @@ def test_environment_change_shows_exactly_that_change(tmp_path: Path) -> None:
     assert [(f.path, f.old, f.new) for f in change.fields] == [("inputs.scalingConfig.maxSize", 2, 6)]
 
 
-def test_renaming_the_pipelines_namespace_moves_its_volumes(tmp_path: Path) -> None:
+def test_a_cron_change_replaces_that_recurring_run_alone(tmp_path: Path) -> None:
+    before = json.loads(build_plan("dev").json_text())
+    after = _plan_after_edit(tmp_path, "dev", 'cron: "0 0 3 * * 1"', 'cron: "0 30 4 * * 1"')
+    (change,) = diff_plans(before, after)
+    assert (change.kind, change.type, change.name) == (
+        "replace", "pulumi-python:dynamic/kfp:RecurringRun", "schedule-nightly-retrain"
+    )
+    assert [(f.path, f.old, f.new) for f in change.fields] == [("inputs.cron", "0 0 3 * * 1", "0 30 4 * * 1")]
+
+
+def test_pausing_a_schedule_is_an_update_not_a_replacement(tmp_path: Path) -> None:
+    before = json.loads(build_plan("dev").json_text())
+    after = _plan_after_edit(
+        tmp_path, "dev", "maxConcurrency: 1\n        enabled: true", "maxConcurrency: 1\n        enabled: false"
+    )
+    (change,) = diff_plans(before, after)
+    assert (change.kind, change.name) == ("update", "schedule-nightly-retrain")
+
+
+def test_a_step_code_change_is_a_new_version_and_re_points_the_schedule(tmp_path: Path, monkeypatch) -> None:
+    import stacks.components.kfp_resources as kfp_resources
+
+    steps = tmp_path / "steps"
+    shutil.copytree(kfp_resources.STEPS_DIR, steps, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(kfp_resources, "STEPS_DIR", steps)
+    before = json.loads(build_plan("dev").json_text())
+    with (steps / "model.py").open("a") as handle:
+        handle.write("\n# a change to the code the runtime image runs\n")
+    after = _plan_after_edit(tmp_path, "dev", "maxConcurrency: 1", "maxConcurrency: 1")
+    changes = {(c.kind, c.name): c for c in diff_plans(before, after)}
+    assert set(changes) == {
+        ("replace", "pipeline-retrain-version"),
+        ("replace", "pipeline-train-and-deploy-version"),
+        ("replace", "schedule-nightly-retrain"),
+    }
+    version = changes[("replace", "pipeline-retrain-version")]
+    name_change = next(f for f in version.fields if f.path == "inputs.name")
+    assert name_change.old.startswith("retrain-") and name_change.new.startswith("retrain-")
+    assert name_change.old != name_change.new
+    schedule = changes[("replace", "schedule-nightly-retrain")]
+    assert [f.path for f in schedule.fields] == ["inputs.pipeline_version_id"]
+
+
+def test_renaming_the_pipelines_namespace_moves_its_volumes_and_kfp_objects(tmp_path: Path) -> None:
     before = json.loads(build_plan("local").json_text())
     after = _plan_after_edit(tmp_path, "local", "namespace: kubeflow-user", "namespace: team-a")
     changes = {(c.kind, c.name) for c in diff_plans(before, after)}
+    moved = {
+        "pvc-data", "pvc-models", "kfstack-pipelines", "kfstack-pipelines-pipelines-edit",
+        "pipeline-retrain", "pipeline-retrain-version", "pipeline-train-and-deploy",
+        "pipeline-train-and-deploy-version", "experiment-reference",
+    }
     assert changes == {
         ("delete", "ns-kubeflow-user"),
         ("add", "ns-team-a"),
-        ("update", "volumes"),  # the claims' component now waits for the new namespace
-        ("replace", "pvc-data"),
-        ("replace", "pvc-models"),
+        # the components now wait for the new namespace
+        ("update", "volumes"), ("update", "kfp-access"), ("update", "kfp"),
+        *(("replace", name) for name in moved),
     }
 
 

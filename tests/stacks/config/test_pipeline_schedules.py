@@ -1,36 +1,23 @@
+"""`kfstack:pipelines`: registration, the KFP connection and schedules, each bad value with its key path."""
+
 import pytest
 
-from stacks.config.pipeline_schedules import cron_problem
+from stacks.config.secrets import SecretRef
 
 EXPERIMENTS = {"retrain": {}}
+KFP = {"endpoint": "http://localhost:8080/pipeline"}
+
+
+def pipelines(**fields):
+    return {"kfp": KFP, "registered": ["retrain"], "experiments": EXPERIMENTS, **fields}
 
 
 def schedule(**fields):
-    return {
-        "experiments": EXPERIMENTS,
-        "schedules": {"nightly": {"pipeline": "retrain", "experiment": "retrain", **fields}},
-    }
+    return pipelines(schedules={"nightly": {"pipeline": "retrain", "experiment": "retrain", **fields}})
 
 
-@pytest.mark.parametrize(
-    "expression", ["0 0 3 * * *", "*/30 * * * * ?", "0 15 2 1-15 1,6 0-4", "0 0 */2 * * *"]
-)
-def test_valid_six_field_cron(expression: str) -> None:
-    assert cron_problem(expression) is None
-
-
-@pytest.mark.parametrize(
-    ("expression", "reason"),
-    [
-        ("0 3 * * *", "6 fields"),
-        ("0 0 25 * * *", "hour field '25': values must be within 0-23"),
-        ("0 0 3 * 13 *", "month field '13'"),
-        ("0 0 3 * * mon", "day-of-week field 'mon': expected numbers"),
-        ("0 0 3 * * */x", "step must be a number"),
-    ],
-)
-def test_invalid_cron_is_explained(expression: str, reason: str) -> None:
-    assert reason in (cron_problem(expression) or "")
+def test_a_valid_schedule_passes(problems) -> None:
+    assert problems(pipelines=schedule(cron="0 0 3 * * *", parameters={"window_days": 7})) == {}
 
 
 def test_five_field_cron_is_rejected_with_its_path(problems) -> None:
@@ -54,7 +41,9 @@ def test_max_concurrency_is_one_to_ten(problems, value: int) -> None:
 
 def test_schedule_must_reference_a_defined_experiment(problems) -> None:
     found = problems(
-        pipelines={"schedules": {"n": {"pipeline": "retrain", "experiment": "nope", "cron": "0 0 3 * * *"}}}
+        pipelines=pipelines(
+            experiments={}, schedules={"n": {"pipeline": "retrain", "experiment": "nope", "cron": "0 0 3 * * *"}}
+        )
     )
     assert found == {
         "kfstack:pipelines.schedules.n.experiment": "unknown experiment; defined under pipelines.experiments: none defined"
@@ -62,5 +51,73 @@ def test_schedule_must_reference_a_defined_experiment(problems) -> None:
 
 
 def test_schedule_must_name_a_shipped_pipeline(problems) -> None:
-    found = problems(pipelines={"experiments": EXPERIMENTS, "schedules": {"n": {"pipeline": "retrian", "experiment": "retrain", "cron": "0 0 3 * * *"}}})
+    found = problems(pipelines=pipelines(schedules={"n": {"pipeline": "retrian", "experiment": "retrain", "cron": "0 0 3 * * *"}}))
     assert found == {"kfstack:pipelines.schedules.n.pipeline": "unknown pipeline; known: train-and-deploy, retrain"}
+
+
+def test_schedule_must_name_a_registered_pipeline(problems) -> None:
+    found = problems(pipelines=pipelines(
+        registered=[], schedules={"n": {"pipeline": "retrain", "experiment": "retrain", "cron": "0 0 3 * * *"}}
+    ))
+    assert found == {"kfstack:pipelines.schedules.n.pipeline": "not registered: add it to pipelines.registered"}
+
+
+def test_registered_pipelines_must_exist_and_be_listed_once(problems) -> None:
+    found = problems(pipelines=pipelines(registered=["retrain", "retrain", "trian-and-deploy"]))
+    assert found == {
+        "kfstack:pipelines.registered[1]": "registered twice",
+        "kfstack:pipelines.registered[2]": "unknown pipeline; known: train-and-deploy, retrain",
+    }
+
+
+def test_schedule_parameter_the_pipeline_does_not_declare(problems) -> None:
+    found = problems(pipelines=schedule(cron="0 0 3 * * *", parameters={"windowdays": 7}))
+    message = found["kfstack:pipelines.schedules.nightly.parameters.windowdays"]
+    assert message.startswith("retrain has no parameter 'windowdays'; it has: dataset_uri, window_days,")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [("window_days", "7", "int"), ("window_days", True, "int"), ("test_size", "0.2", "float"),
+     ("dry_run", 1, "bool"), ("model_name", 3, "str")],
+)
+def test_schedule_parameter_of_the_wrong_type(problems, key: str, value, expected: str) -> None:
+    found = problems(pipelines=schedule(cron="0 0 3 * * *", parameters={key: value}))
+    assert found == {
+        f"kfstack:pipelines.schedules.nightly.parameters.{key}": f"must be a {expected} (retrain declares {key}: {expected})"
+    }
+
+
+def test_an_int_is_a_valid_float_parameter(problems) -> None:
+    assert problems(pipelines=schedule(cron="0 0 3 * * *", parameters={"test_size": 1})) == {}
+
+
+def test_registering_needs_an_endpoint_until_the_stack_installs_kfp(problems) -> None:
+    found = problems(pipelines={"registered": ["retrain"]})
+    assert list(found) == ["kfstack:pipelines.kfp.endpoint"]
+    assert "this stack does not install Kubeflow Pipelines yet" in found["kfstack:pipelines.kfp.endpoint"]
+    assert problems(pipelines={}) == {}
+
+
+def test_endpoint_must_be_an_http_url(problems) -> None:
+    found = problems(pipelines=pipelines(kfp={"endpoint": "localhost:8080/pipeline"}))
+    assert found == {"kfstack:pipelines.kfp.endpoint": "must be an http:// or https:// URL"}
+
+
+@pytest.mark.parametrize(
+    ("auth", "path", "message"),
+    [
+        ({"mode": "oidcToken"}, "token", "required with mode oidcToken"),
+        ({"mode": "dexPassword", "password": SecretRef("v1:x")}, "username", "required with mode dexPassword"),
+        ({"mode": "dexPassword", "username": "a@example.com"}, "password", "required with mode dexPassword"),
+        ({"mode": "none", "token": SecretRef("v1:x")}, "token", "only used with mode oidcToken (mode is none)"),
+    ],
+)
+def test_auth_mode_settings(problems, auth: dict, path: str, message: str) -> None:
+    found = problems(pipelines=pipelines(kfp={**KFP, "auth": auth}))
+    assert found == {f"kfstack:pipelines.kfp.auth.{path}": message}
+
+
+def test_a_plain_text_token_is_rejected(problems) -> None:
+    found = problems(pipelines=pipelines(kfp={**KFP, "auth": {"mode": "oidcToken", "token": "eyJhbGciOi"}}))
+    assert "plain-text value where a secret is required" in found["kfstack:pipelines.kfp.auth.token"]
