@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kfstack.plan.checks import PlanProblem, check_plan
+from kfstack.plan.checks import check_plan
 from kfstack.plan.kubernetes_objects import is_kubernetes_object, kubernetes_object
+from kfstack.plan.problems import PlanProblem
 from kfstack.plan.recorder import RecordedResource, find_resources, record_program
 from stacks.config.environment import EnvironmentConfig
 from stacks.config.loader import ENVIRONMENTS_DIR, load_environment

@@ -3,18 +3,13 @@ version, custom resources against CRD schemas, and CRD-before-CR dependencies.""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-import jsonschema
 from kubernetes_validate.utils import SchemaNotFoundError
 
 from kfstack.plan.crd_owners import owners_of
+from kfstack.plan.crd_schemas import crd_validation, folder_crd_schema
 from kfstack.plan.kubernetes_objects import (
     api_group_version_kind,
     is_kubernetes_object,
@@ -22,28 +17,8 @@ from kfstack.plan.kubernetes_objects import (
     object_label,
 )
 from kfstack.plan.kubernetes_schema import schema_errors
+from kfstack.plan.problems import PlanProblem, json_path
 from kfstack.plan.recorder import RecordedResource
-
-
-@dataclass(frozen=True)
-class PlanProblem:
-    """A check that failed for one resource."""
-
-    resource: str
-    check: str
-    message: str
-    schema_path: str = ""
-
-    def render(self) -> str:
-        where = f" at {self.schema_path}" if self.schema_path else ""
-        return f"{self.resource}: {self.check}{where}: {self.message}"
-
-
-def _json_path(parts: Iterable[Any]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(object)"
 
 
 def duplicate_urns(resources: list[RecordedResource]) -> list[PlanProblem]:
@@ -56,20 +31,12 @@ def duplicate_urns(resources: list[RecordedResource]) -> list[PlanProblem]:
     ]
 
 
-@cache
-def _crd_schema(crd_dir: Path, group: str, kind: str, version: str) -> dict[str, Any] | None:
-    path = crd_dir / group / f"{kind}_{version}.json"
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))["openAPIV3Schema"]
-
-
 def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path | None) -> list[PlanProblem]:
     obj = kubernetes_object(resource)
     label = f"{resource.name} ({object_label(obj)})"
     try:
         return [
-            PlanProblem(label, f"Kubernetes {k8s_version} schema", err.message, _json_path(err.absolute_path))
+            PlanProblem(label, f"Kubernetes {k8s_version} schema", err.message, json_path(err.absolute_path))
             for err in schema_errors(obj, k8s_version)
         ]
     except SchemaNotFoundError:
@@ -77,13 +44,13 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
     group, version, kind = api_group_version_kind(resource)
     if crd_dir is None:
         return []
-    schema = _crd_schema(crd_dir, group, kind, version)
+    schema = folder_crd_schema(crd_dir, group, kind, version)
     if schema is None:
         return [PlanProblem(label, "CRD schema", f"no schema for {group}/{version} {kind} in {crd_dir}")]
-    validator = jsonschema.Draft202012Validator(schema)
+    # Go regexes Python rejects (prometheus-operator's `^(?i)...`) are left unchecked, not raised
     return [
-        PlanProblem(label, f"CRD {group}/{version} {kind}", err.message, _json_path(err.absolute_path))
-        for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path)))
+        PlanProblem(label, f"CRD {group}/{version} {kind}", err.message, json_path(err.absolute_path))
+        for err in crd_validation(obj, schema).errors
     ]
 
 

@@ -8,22 +8,32 @@ flags at the very start of a pattern, so plain `jsonschema` raises `re.error` mi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 from jsonschema.validators import extend
 
-from kfstack.plan.checks import _crd_schema  # the cached folder lookup `kfstack plan --crd-dir` uses
-
 CrdKey = tuple[str, str, str]
 """(group, version, kind) of a custom resource, e.g. ('karpenter.sh', 'v1', 'NodePool')."""
 
 CRD_API_VERSION = "apiextensions.k8s.io/v1"
+
+
+@cache
+def folder_crd_schema(crd_dir: Path, group: str, kind: str, version: str) -> dict[str, Any] | None:
+    """The openAPIV3Schema in the CRD schema folder (`<group>/<Kind>_<version>.json`), if present."""
+    path = crd_dir / group / f"{kind}_{version}.json"
+    if not path.is_file():
+        return None
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["openAPIV3Schema"]
+    return schema
 
 
 def crd_object_schemas(objects: Iterable[Mapping[str, Any]]) -> dict[CrdKey, dict[str, Any]]:
@@ -62,7 +72,7 @@ class CrdSchemas:
         if (group, version, kind) in self.objects:
             return CrdSchema(self.objects[(group, version, kind)], f"the CRD for {group}/{version} {kind}")
         if self.crd_dir is not None:
-            schema = _crd_schema(self.crd_dir, group, kind, version)
+            schema = folder_crd_schema(self.crd_dir, group, kind, version)
             if schema is not None:
                 return CrdSchema(schema, str(self.crd_dir / group / f"{kind}_{version}.json"))
         return None

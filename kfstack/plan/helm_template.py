@@ -25,14 +25,13 @@ import yaml
 from kubernetes_validate.utils import SchemaNotFoundError
 
 from kfstack.plan.binaries import find_tool
-from kfstack.plan.checks import PlanProblem, _json_path
 from kfstack.plan.crd_schemas import CrdSchemas, crd_object_schemas, crd_validation
 from kfstack.plan.kubernetes_objects import object_label
 from kfstack.plan.kubernetes_schema import schema_errors
-from kfstack.plan.recorder import REDACTED, RecordedResource
+from kfstack.plan.problems import PlanProblem, json_path
+from kfstack.plan.recorder import REDACTED, UNKNOWN_VALUE, RecordedResource
 
 RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
-UNKNOWN_VALUE = "[unknown]"  # how the recorder shows a value unknown at plan time
 HELM_TIMEOUT_SECONDS = 300
 # Release inputs that change what gets installed and that this renderer does not reproduce.
 _UNSUPPORTED_INPUTS = ("postrender", "valueYamlFiles")
@@ -330,7 +329,7 @@ def release_validation(rendered: RenderedRelease, crd_dir: Path | None) -> Relea
             problems.append(PlanProblem(where, "duplicate object", f"rendered {copies} times"))
         try:
             problems += [
-                PlanProblem(where, f"Kubernetes {version} schema", e.message, _json_path(e.absolute_path))
+                PlanProblem(where, f"Kubernetes {version} schema", e.message, json_path(e.absolute_path))
                 for e in schema_errors(manifest, version)
             ]
             continue
@@ -353,7 +352,7 @@ def release_validation(rendered: RenderedRelease, crd_dir: Path | None) -> Relea
             continue
         result = crd_validation(manifest, found.schema)
         problems += [
-            PlanProblem(where, f"CRD {group}/{api_version} {kind}", e.message, _json_path(e.absolute_path))
+            PlanProblem(where, f"CRD {group}/{api_version} {kind}", e.message, json_path(e.absolute_path))
             for e in result.errors
         ]
         unchecked += [f"{where}: pattern {p}" for p in result.unchecked_patterns]

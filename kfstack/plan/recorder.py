@@ -27,6 +27,8 @@ OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
 ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17", "0def7320c3a5731c473e5ecbe6d01bc7"}
 SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+UNKNOWN_VALUE = "[unknown]"
+"""How a plan shows a value not known until the engine creates something."""
 
 
 @dataclass
@@ -80,7 +82,7 @@ def _plain(value: Any, path: str, secrets: list[str]) -> Any:
             number = value.number_value
             return int(number) if number.is_integer() else number
         if kind == "string_value":
-            return "[unknown]" if value.string_value == UNKNOWN else value.string_value
+            return UNKNOWN_VALUE if value.string_value == UNKNOWN else value.string_value
         if kind == "bool_value":
             return value.bool_value
         return None
@@ -95,7 +97,7 @@ def _plain(value: Any, path: str, secrets: list[str]) -> Any:
         if fields["secret"].bool_value if "secret" in fields else False:
             secrets.append(path)
             return REDACTED
-        return _plain(fields["value"], path, secrets) if "value" in fields else "[unknown]"
+        return _plain(fields["value"], path, secrets) if "value" in fields else UNKNOWN_VALUE
     if sig in ASSET_SIGS:
         return {k: _plain(v, f"{path}.{k}", secrets) for k, v in fields.items() if k != SPECIAL_SIG_KEY}
     return {k: _plain(fields[k], f"{path}.{k}" if path else k, secrets) for k in sorted(fields)}

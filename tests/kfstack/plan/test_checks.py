@@ -1,5 +1,7 @@
 """Plan checks catch what the mock runtime lets through: schema errors, duplicate URNs, CRD order."""
 
+from collections.abc import Callable
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -119,3 +121,26 @@ def test_unknown_custom_resource_without_schema_fails_when_crds_are_checked(crd_
 
     checks = {p.check for p in check_plan(record_program(program, stack="t").resources, "1.33", crd_dir)}
     assert checks == {"CRD schema", "CRD owner"}
+
+
+def test_a_crd_schema_with_a_go_regex_is_checked_without_crashing(crd_dir) -> None:
+    """prometheus-operator's `^(?i)(abort|warn)?$` is RE2, not Python: the pattern goes unchecked."""
+
+    def rule(strategy: str) -> Callable[[], None]:
+        def program() -> None:
+            k8s.apiextensions.CustomResource(
+                "rule",
+                api_version="monitoring.coreos.com/v1",
+                kind="PrometheusRule",
+                metadata={"name": "r", "namespace": "monitoring"},
+                spec={"groups": [{"name": "g", "partial_response_strategy": strategy,
+                                  "rules": [{"alert": "A", "expr": "up == 0"}]}]},
+                opts=pulumi.ResourceOptions(provider=_provider()),
+            )
+        return program
+
+    problems = check_plan(record_program(rule("warn"), stack="t").resources, "1.33", crd_dir)
+    assert [p.check for p in problems] == ["CRD owner"]  # nothing here installs monitoring.coreos.com
+    typed = check_plan(record_program(rule(7), stack="t").resources, "1.33", crd_dir)  # type: ignore[arg-type]
+    assert any(p.check == "CRD monitoring.coreos.com/v1 PrometheusRule" and "7 is not of type 'string'" in p.message
+               for p in typed)
