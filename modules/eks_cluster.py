@@ -3,7 +3,6 @@ yielding the one explicit `kubernetes.Provider` every in-cluster resource uses."
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from modules.eks_iam import (
     role_with_policies,
     service_trust_policy,
 )
+from modules.kubeconfig import eks_kubeconfig
 from modules.options import child_options
 from modules.vocabulary import ControlPlaneLogType
 
@@ -42,35 +42,6 @@ class EksClusterArgs:
     bootstrap_creator_admin: bool
     deletion_protection: bool
     """AWS-side deletion protection of the cluster (besides Pulumi's `protect` option)."""
-
-
-def kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:
-    """A kubeconfig (JSON) that authenticates with `aws eks get-token`: it holds no credential."""
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [
-                {"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}
-            ],
-            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-            "current-context": cluster_name,
-            "users": [
-                {
-                    "name": cluster_name,
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "aws",
-                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
-                            "interactiveMode": "Never",
-                        }
-                    },
-                }
-            ],
-        },
-        sort_keys=True,
-    )
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -157,7 +128,7 @@ class EksCluster(pulumi.ComponentResource):
         )
         ca_data = self.cluster.certificate_authority.apply(lambda ca: ca.data or "")
         self.kubeconfig = pulumi.Output.all(self.cluster.name, self.cluster.endpoint, ca_data).apply(
-            lambda a: kubeconfig(a[0], a[1], a[2], args.region)
+            lambda a: eks_kubeconfig(a[0], a[1], a[2], args.region)
         )
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig, opts=child)
         self.register_outputs({"clusterName": self.cluster.name, "endpoint": self.cluster.endpoint})

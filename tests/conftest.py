@@ -13,6 +13,8 @@ from pulumi.runtime import settings as pulumi_settings
 from kfstack.plan.build import Plan, build_plan
 from kfstack.plan.recorder import ProgramRecord, RecordedResource, find_resources, record_program
 
+pytest_plugins = ["tests.modules.kfp.fixtures"]  # the KFP API test server (`kfp_server`)
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 

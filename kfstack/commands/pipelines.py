@@ -85,37 +85,59 @@ def compile_command(name: str, output: Path | None, environment: str | None) -> 
 @pipelines_group.command(name="run")
 @click.argument("name")
 @click.option("--local", "local", is_flag=True,
-              help="Run every step on this machine with kfp.local (required for now).")
+              help="Run every step on this machine with kfp.local.")
+@click.option("--env", "environment", metavar="ENV",
+              help="Run the version `pulumi up` registered in ENV's Kubeflow Pipelines.")
 @click.option("--param", "-p", "param_pairs", multiple=True, metavar="KEY=VALUE",
               help="Override a pipeline parameter; repeatable (see `pipelines list --json`).")
+@click.option("--experiment", metavar="NAME",
+              help="With --env: the experiment (pipelines.experiments) to run in; default: the first.")
+@click.option("--follow/--no-follow", default=True, show_default=True,
+              help="With --env: follow the run's state until it ends.")
+@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=1), metavar="SECONDS",
+              help="With --env: stop following after SECONDS (exit 1).")
+@click.option("--poll-seconds", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
+              help="With --env: how often to poll the run's state.")
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
               default=Path(".kfstack/local"), show_default=True,
-              help="Local state: MLflow registry (sqlite), artifacts, run outputs and logs.")
+              help="With --local: local state (MLflow registry, artifacts, run outputs and logs).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def run_command(name: str, local: bool, param_pairs: tuple[str, ...], workdir: Path,
-                as_json: bool) -> None:
-    """Run pipeline NAME end to end.
+def run_command(name: str, local: bool, environment: str | None, param_pairs: tuple[str, ...],
+                experiment: str | None, follow: bool, timeout_seconds: float | None,
+                poll_seconds: float, workdir: Path, as_json: bool) -> None:
+    """Run pipeline NAME end to end, locally or in an environment's Kubeflow Pipelines.
 
     With --local, steps run as subprocesses against a local MLflow registry in WORKDIR; the
     KServe deploy is a dry run that validates the InferenceService manifest, and the
     integration test calls a loopback endpoint serving the promoted version (KServe v1/v2
-    protocol). Exit code 0 on success, 1 if a step or the endpoint test failed, 2 on bad input.
+    protocol).
+
+    With --env ENV, the run uses the pipeline version `pulumi up -s ENV` registered (the same
+    compile and content hash), the KFP endpoint and auth of pipelines.kfp, prints the run's URL
+    and follows its state. Secrets for the oidcToken and dexPassword modes come from
+    KFSTACK_KFP_TOKEN / KFSTACK_KFP_PASSWORD (the stack file keeps them encrypted).
+
+    Exit code 0 on success, 1 if the run (or a step, or the endpoint test) failed or KFP could
+    not be reached, 2 on bad input.
 
     \b
-    Example (a deliberately weak model that must not replace the champion):
+    Examples:
       kfstack pipelines run train-and-deploy --local -p hidden_layers=2 -p max_iter=1
+      kfstack pipelines run retrain --env dev -p window_days=7
     """
-    if not local:
-        raise click.UsageError(
-            "only --local runs are supported here; on a cluster, `pulumi up` registers the "
-            "pipelines and their recurring runs")
+    if local == (environment is not None):
+        raise click.UsageError("choose where to run: --local, or --env ENV")
     from pipelines.catalog import UnknownPipelineError
-    from pipelines.local_run import run_local
     from pipelines.params import ParameterError, parse_assignments
 
     console = Console(stderr=as_json)
     try:
         overrides = parse_assignments(param_pairs)
+        if environment is not None:
+            sys.exit(_run_in_environment(console, environment, name, overrides, experiment, follow,
+                                         timeout_seconds, poll_seconds, as_json))
+        from pipelines.local_run import run_local
+
         result = run_local(name, overrides, workdir, on_event=_progress(console))
     except UnknownPipelineError as error:
         raise click.BadParameter(str(error), param_hint="NAME") from None
@@ -126,6 +148,59 @@ def run_command(name: str, local: bool, param_pairs: tuple[str, ...], workdir: P
     else:
         _render_summary(console, result)
     sys.exit(0 if result.succeeded else 1)
+
+
+def _run_in_environment(console: Console, environment: str, name: str, overrides: dict[str, str],
+                        experiment: str | None, follow: bool, timeout_seconds: float | None,
+                        poll_seconds: float, as_json: bool) -> int:
+    from kfstack.commands.common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, report_config_error
+    from kfstack.remote_runs import RemoteRunError, prepare_remote_run
+    from modules.kfp.errors import KfpError
+    from modules.kfp.runs import KfpRunTimeout, find_registered_version, run_states, run_url, submit_run
+    from stacks.config.errors import ConfigError
+    from stacks.config.loader import load_environment
+
+    try:
+        env_name, config = load_environment(environment)
+        run = prepare_remote_run(env_name, config, name, overrides, experiment)
+    except ConfigError as error:
+        return report_config_error(error)
+    except RemoteRunError as error:
+        console.print(f"[red]error:[/] {error}", highlight=False)
+        return EXIT_BAD_INPUT
+    connection = run.connection
+    console.print(f"{run.pipeline} version {run.version} in {env_name} "
+                  f"({connection.describe()}), experiment {run.experiment}", highlight=False)
+    try:
+        ids = find_registered_version(connection, run.pipeline, run.version, run.experiment)
+        status = submit_run(connection, ids.pipeline_id, ids.version_id, ids.experiment_id,
+                            run.parameters, display_name=run.pipeline)
+        console.print(f"run {status.display_name}: {run_url(connection, status.run_id)}", highlight=False)
+        if follow:
+            with console.status(f"{status.state} …") as spinner:
+                for state in run_states(connection, status.run_id, poll_seconds=poll_seconds,
+                                        timeout_seconds=timeout_seconds):
+                    console.print(f"  {state.state}", highlight=False)
+                    spinner.update(f"{state.state} …")
+                    status = state
+    except KfpRunTimeout as error:
+        console.print(f"[red]error:[/] {error}", highlight=False)
+        return EXIT_FAILED
+    except KfpError as error:
+        hint = " (run `pulumi up` to register it)" if "no version" in str(error) else ""
+        console.print(f"[red]error:[/] {error}{hint}", highlight=False)
+        return EXIT_FAILED
+    if as_json:
+        click.echo(json.dumps({"environment": env_name, "pipeline": run.pipeline, "version": run.version,
+                               "run_id": status.run_id, "state": status.state,
+                               "url": run_url(connection, status.run_id), "error": status.error},
+                              indent=2))
+    elif status.finished:
+        style = "green" if status.succeeded else "red"
+        console.print(f"[{style}]{status.state}[/]" + (f": {status.error}" if status.error else ""))
+    if not follow:
+        return EXIT_OK
+    return EXIT_OK if status.succeeded else EXIT_FAILED
 
 
 def _progress(console: Console) -> Any:

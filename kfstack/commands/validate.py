@@ -28,7 +28,8 @@ def validate_command(environment: str) -> None:
     console.print(
         f"[green]✓[/] {name}: valid ({config.tier}, {config.cluster.kind} cluster, Kubernetes "
         f"{config.cluster.kubernetes_version}, {pools} node pool{'s' if pools != 1 else ''} "
-        f"({gpu_pools} GPU), {len(config.pipelines.schedules)} schedule(s), "
+        f"({gpu_pools} GPU), {len(config.pipelines.registered)} pipeline(s) registered, "
+        f"{len(config.pipelines.schedules)} schedule(s), "
         f"release {config.components.release})"
     )
     sys.exit(EXIT_OK)

@@ -43,9 +43,37 @@ def render_plan(plan: Plan, console: Console) -> None:
         table.add_row(component if component != previous else "", type_, str(count))
         previous = component
     console.print(table)
+    _render_kfp_objects(plan, console)
     protected = sum(1 for r in plan.resources if r.protect)
     custom = sum(1 for r in plan.resources if r.custom)
     console.print(
         f"{len(plan.resources)} resources ({custom} custom, {len(plan.resources) - custom} components), "
         f"{len(plan.kubernetes_objects())} Kubernetes objects, {protected} protected"
     )
+
+
+KFP_TYPE = "pulumi-python:dynamic/kfp:"
+
+
+def _render_kfp_objects(plan: Plan, console: Console) -> None:
+    """The pipeline versions (content-hash names) and schedules the plan registers in KFP."""
+    versions = [r for r in plan.resources if r.type == f"{KFP_TYPE}PipelineVersion"]
+    schedules = [r for r in plan.resources if r.type == f"{KFP_TYPE}RecurringRun"]
+    if not versions and not schedules:
+        return
+    table = Table(title="Kubeflow Pipelines objects", show_lines=False)
+    table.add_column("kind")
+    table.add_column("name", no_wrap=True)
+    table.add_column("what")
+    for version in sorted(versions, key=lambda r: r.name):
+        table.add_row(
+            "pipeline version",
+            str(version.inputs.get("name")),
+            f"keeps {version.inputs.get('keep_versions')}",
+        )
+    for schedule in sorted(schedules, key=lambda r: r.name):
+        inputs = schedule.inputs
+        when = f"cron {inputs['cron']}" if inputs.get("cron") else f"every {inputs.get('interval_seconds')} s"
+        state = "" if inputs.get("enabled", True) else ", paused"
+        table.add_row("recurring run", str(inputs.get("name")), f"{when}{state}")
+    console.print(table)

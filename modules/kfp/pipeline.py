@@ -27,7 +27,8 @@ from modules.kfp.props import diff_result, failures
 REPLACE_KEYS: tuple[str, ...] = ("name", "description")
 
 
-def _find_pipeline(api: KfpApi, name: str) -> models.V2beta1Pipeline | None:
+def find_pipeline(api: KfpApi, name: str) -> models.V2beta1Pipeline | None:
+    """The pipeline called `name` in the connection's namespace, if any."""
     return api.get_or_none(
         f"looking up pipeline {name!r}",
         api.pipelines.pipeline_service_get_pipeline_by_name,
@@ -57,7 +58,7 @@ class PipelineProvider(KfpProvider):
         name = inputs["name"]
         with self.api(props) as api:
             namespace = api.connection.namespace
-            existing = _find_pipeline(api, name)
+            existing = find_pipeline(api, name)
             if existing is not None:
                 raise KfpConflict(
                     f"pipeline {name!r} already exists in namespace {namespace} (id {existing.pipeline_id}): "
@@ -70,7 +71,7 @@ class PipelineProvider(KfpProvider):
                 f"creating pipeline {name!r}",
                 api.pipelines.pipeline_service_create_pipeline,
                 body,
-                recover=lambda: _find_pipeline(api, name),
+                recover=lambda: find_pipeline(api, name),
             )
         outs = self.outputs(inputs, pipeline_id=created.pipeline_id, created_at=timestamp(created.created_at))
         return pulumi.dynamic.CreateResult(created.pipeline_id, outs)

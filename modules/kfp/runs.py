@@ -61,6 +61,51 @@ def run_status(run: models.V2beta1Run) -> RunStatus:
     )
 
 
+@dataclass(frozen=True)
+class RegisteredVersion:
+    """The ids a run of a registered pipeline version needs."""
+
+    pipeline_id: str
+    version_id: str
+    experiment_id: str
+
+
+def find_registered_version(
+    connection: KfpConnection,
+    pipeline: str,
+    version: str,
+    experiment: str,
+    retry: RetryPolicy | None = None,
+) -> RegisteredVersion:
+    """The ids of pipeline `pipeline`'s version `version` and of `experiment`, by name.
+
+    Raises KfpMissingParent naming what is not registered (e.g. a version not yet uploaded).
+    """
+    from modules.kfp.client import find_version_by_name
+    from modules.kfp.experiment import find_experiment
+    from modules.kfp.pipeline import find_pipeline
+
+    where = f"in namespace {connection.namespace} at {connection.endpoint}"
+    with open_api(connection, retry) as api:
+        found_pipeline = find_pipeline(api, pipeline)
+        if found_pipeline is None:
+            raise KfpMissingParent(f"pipeline {pipeline!r} is not registered {where}")
+        found_version = find_version_by_name(api, found_pipeline.pipeline_id, version)
+        if found_version is None:
+            raise KfpMissingParent(f"pipeline {pipeline!r} has no version {version!r} {where}")
+        found_experiment = find_experiment(api, experiment)
+        if found_experiment is None:
+            raise KfpMissingParent(f"experiment {experiment!r} does not exist {where}")
+    return RegisteredVersion(
+        found_pipeline.pipeline_id, found_version.pipeline_version_id, found_experiment.experiment_id
+    )
+
+
+def run_url(connection: KfpConnection, run_id: str) -> str:
+    """The run's page in the KFP UI (served under the same base URL as the API)."""
+    return f"{connection.endpoint.rstrip('/')}/#/runs/details/{run_id}"
+
+
 def _find_run(api: KfpApi, experiment_id: str, display_name: str) -> models.V2beta1Run | None:
     for run in api.pages(
         f"looking up run {display_name!r}",

@@ -20,7 +20,11 @@ from stacks.pipeline_target import pipeline_target
 if TYPE_CHECKING:
     from modules.gpu import PoolPlacement
     from modules.kfp.connection import KfpConnection
+    from modules.kfp.objects import PipelineSource
     from modules.volumes import VolumeSpec
+    from pipelines.placement import PipelineTarget
+    from stacks.config.pipeline_schedules import PipelinesConfig
+    from stacks.config.secrets import SecretRef
 
 
 def _id_from(key: str, output: str) -> Any:
@@ -53,11 +57,19 @@ STEPS_DIR = Path(__file__).resolve().parents[2] / "pipelines" / "steps"
 """The step code baked into the runtime image; the IR does not contain it, so it is hashed too."""
 
 
-def kfp_connection(stack: StackContext, cluster: Cluster) -> KfpConnection:
-    """How the KFP resources reach the API, from `pipelines.kfp` and the stack's cluster."""
+def kfp_connection(
+    config: PipelinesConfig,
+    kubeconfig: pulumi.Input[str] | None,
+    context: str | None,
+    secret: pulumi.Input[str] | None = None,
+) -> KfpConnection:
+    """How to reach and authenticate to the environment's KFP API.
+
+    `kubeconfig`/`context` reach the cluster (serviceAccountToken mints tokens through it);
+    `secret` is the token (oidcToken) or password (dexPassword).
+    """
     from modules.kfp.connection import KfpConnection
 
-    config = stack.config.pipelines
     auth = config.kfp.auth
     assert config.kfp.endpoint is not None  # the schema requires it while anything is registered
     common: dict[str, Any] = {
@@ -68,18 +80,30 @@ def kfp_connection(stack: StackContext, cluster: Cluster) -> KfpConnection:
     }
     if auth.mode == "serviceAccountToken":
         return KfpConnection(
-            **common,
-            kubeconfig=cluster.kubeconfig,
-            kube_context=cluster.context,
-            service_account=auth.service_account,
+            **common, kubeconfig=kubeconfig, kube_context=context, service_account=auth.service_account
         )
     if auth.mode == "oidcToken":
-        assert auth.token is not None
-        return KfpConnection(**common, token=auth.token.as_output())
+        return KfpConnection(**common, token=secret)
     if auth.mode == "dexPassword":
-        assert auth.password is not None
-        return KfpConnection(**common, username=auth.username, password=auth.password.as_output())
+        return KfpConnection(**common, username=auth.username, password=secret)
     return KfpConnection(**common)
+
+
+def auth_secret(config: PipelinesConfig) -> SecretRef | None:
+    """The secret the auth mode needs from config (token or password), if any."""
+    auth = config.kfp.auth
+    return auth.token if auth.mode == "oidcToken" else auth.password if auth.mode == "dexPassword" else None
+
+
+def pipeline_source(name: str, target: PipelineTarget) -> PipelineSource:
+    """Pipeline `name` compiled for `target`, with its version named by the IR and the step code."""
+    from modules.kfp.objects import PipelineSource
+    from modules.kfp.versioning import files_digest, version_name
+    from pipelines.catalog import compile_pipeline, get_pipeline
+
+    spec = compile_pipeline(name, target)
+    version = version_name(name, spec, files_digest(STEPS_DIR))
+    return PipelineSource(name, get_pipeline(name).description, spec, version)
 
 
 def build_kfp_resources(
@@ -93,10 +117,8 @@ def build_kfp_resources(
     config = stack.config.pipelines
     if not config.manages_kfp_objects():
         return {}
-    from modules.kfp.objects import ExperimentSpec, KfpObjects, KfpObjectsArgs, PipelineSource, ScheduleSpec
-    from modules.kfp.versioning import files_digest, version_name
+    from modules.kfp.objects import ExperimentSpec, KfpObjects, KfpObjectsArgs, ScheduleSpec
     from modules.kfp_access import KfpAccess, KfpAccessArgs
-    from pipelines.catalog import compile_pipeline, get_pipeline
 
     waits: list[pulumi.Resource] = []
     if config.namespace in namespaces:
@@ -109,18 +131,14 @@ def build_kfp_resources(
         )
         waits.append(access)
     target = pipeline_target(stack.config, placements, claims)
-    steps = files_digest(STEPS_DIR)
-    sources = []
-    for name in config.registered:
-        spec = compile_pipeline(name, target)
-        sources.append(
-            PipelineSource(name, get_pipeline(name).description, spec, version_name(name, spec, steps))
-        )
+    secret = auth_secret(config)
     objects = KfpObjects(
         "kfp",
         KfpObjectsArgs(
-            connection=kfp_connection(stack, cluster),
-            pipelines=tuple(sources),
+            connection=kfp_connection(
+                config, cluster.kubeconfig, cluster.context, secret.as_output() if secret else None
+            ),
+            pipelines=tuple(pipeline_source(name, target) for name in config.registered),
             experiments=tuple(ExperimentSpec(n, e.description) for n, e in config.experiments.items()),
             schedules=tuple(
                 ScheduleSpec(

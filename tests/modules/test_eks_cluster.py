@@ -7,20 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from modules.eks_cluster import EksCluster, EksClusterArgs, kubeconfig
-
-
-def test_kubeconfig_authenticates_with_aws_eks_get_token_and_holds_no_credential() -> None:
-    config = json.loads(kubeconfig("kfstack-dev", "https://example.eks", "Q0E=", "us-west-2"))
-    assert config["clusters"][0]["cluster"] == {
-        "server": "https://example.eks",
-        "certificate-authority-data": "Q0E=",
-    }
-    user = config["users"][0]["user"]
-    assert set(user) == {"exec"}
-    assert user["exec"]["command"] == "aws"
-    assert user["exec"]["args"] == ["eks", "get-token", "--cluster-name", "kfstack-dev", "--region", "us-west-2"]
-    assert config["current-context"] == "kfstack-dev"
+from modules.eks_cluster import EksCluster, EksClusterArgs
 
 
 def _args(**overrides: object) -> EksClusterArgs:

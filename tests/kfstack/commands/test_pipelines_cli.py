@@ -39,7 +39,9 @@ def test_compile_to_stdout_matches_the_file(tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["compile", "nope"], "known pipelines: train-and-deploy, retrain"),
     (["run", "nope", "--local"], "known pipelines: train-and-deploy, retrain"),
-    (["run", "train-and-deploy"], "only --local runs are supported"),
+    (["run", "train-and-deploy"], "choose where to run: --local, or --env ENV"),
+    (["run", "train-and-deploy", "--local", "--env", "dev"], "choose where to run"),
+    (["run", "train-and-deploy", "--env", "qa"], "unknown environment 'qa'"),
     (["run", "train-and-deploy", "--local", "-p", "metric=auc"], "unknown metric"),
     (["run", "train-and-deploy", "--local", "-p", "min_endpoint_accuracy=1.2"],
      "threshold must be between 0 and 1"),

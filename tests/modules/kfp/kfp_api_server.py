@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import kfp_server_api
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.modules.kfp.kfp_store import ApiError, KfpStore
@@ -75,6 +75,14 @@ def _error(status: int, message: str) -> dict[str, Any]:
     return {"code": GRPC_CODES.get(status, 2), "message": message, "details": []}
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No per-request log lines: werkzeug would attach a handler to whatever stream is current
+    (a CLI test's captured output), and the request log is what tests inspect instead."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
 class KfpApiServer:
     """The test server; use as a context manager or call start()/stop()."""
 
@@ -88,7 +96,7 @@ class KfpApiServer:
         self.login_handler: Callable[[Request], Response | None] | None = None
         self._lock = threading.Lock()
         self._serializer = kfp_server_api.ApiClient()
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True)
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -149,6 +157,10 @@ class KfpApiServer:
 
     def clear_log(self) -> None:
         self.log.clear()
+
+    def script_new_runs(self, states: list[str]) -> None:
+        """Runs created from now on report `states` on successive reads (the last one sticks)."""
+        self.store.new_run_script = list(states)
 
     def script_run_states(self, run_id: str, states: list[str]) -> None:
         """The states a run reports on successive reads (the last one sticks)."""

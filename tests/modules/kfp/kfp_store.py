@@ -71,6 +71,7 @@ class KfpStore:
         self.recurring_runs: dict[str, models.V2beta1RecurringRun] = {}
         self.runs: dict[str, models.V2beta1Run] = {}
         self.run_scripts: dict[str, list[str]] = {}
+        self.new_run_script: list[str] | None = None
         self.now = _now_factory()
         self._client = ApiClient()
 
@@ -334,6 +335,8 @@ class KfpStore:
         run.state = "PENDING"
         run.storage_state = "AVAILABLE"
         self.runs[run.run_id] = run
+        if self.new_run_script is not None:
+            self.run_scripts[run.run_id] = list(self.new_run_script)
         return run
 
     def op_RunService_GetRun(self, path: dict[str, str], **_: Any) -> Any:

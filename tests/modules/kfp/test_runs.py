@@ -89,3 +89,39 @@ def test_submit_names_a_missing_version(
     with pytest.raises(KfpMissingParent, match="pipeline version nope of pipeline"):
         submit_run(connection, registered["pipeline_id"], "nope", registered["experiment_id"])
     assert kfp_server.calls("RunService_CreateRun") == []
+
+
+def test_find_registered_version_returns_the_ids_by_name(
+    kfp_server: KfpApiServer, connection: KfpConnection, registered: dict[str, str]
+) -> None:
+    from modules.kfp.runs import find_registered_version
+
+    kfp_server.clear_log()
+    found = find_registered_version(connection, "retrain", "retrain-1", "adhoc")
+    assert (found.pipeline_id, found.version_id, found.experiment_id) == (
+        registered["pipeline_id"], registered["version_id"], registered["experiment_id"]
+    )
+    assert kfp_server.mutations() == []
+
+
+@pytest.mark.parametrize(
+    ("pipeline", "version", "experiment", "message"),
+    [
+        ("nope", "retrain-1", "adhoc", "pipeline 'nope' is not registered in namespace team-a"),
+        ("retrain", "retrain-2", "adhoc", "pipeline 'retrain' has no version 'retrain-2' in namespace team-a"),
+        ("retrain", "retrain-1", "other", "experiment 'other' does not exist in namespace team-a"),
+    ],
+)
+def test_find_registered_version_names_what_is_missing(
+    connection: KfpConnection, registered: dict[str, str], pipeline: str, version: str, experiment: str, message: str
+) -> None:
+    from modules.kfp.runs import find_registered_version
+
+    with pytest.raises(KfpMissingParent, match=message):
+        find_registered_version(connection, pipeline, version, experiment)
+
+
+def test_run_url_is_the_kfp_ui_page_under_the_api_base(connection: KfpConnection) -> None:
+    from modules.kfp.runs import run_url
+
+    assert run_url(connection, "r-1") == f"{connection.endpoint}/#/runs/details/r-1"

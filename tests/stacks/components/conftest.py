@@ -11,7 +11,6 @@ import pytest
 from kfstack.plan.build import Plan, plan_config
 from stacks.config.environment import EnvironmentConfig
 from stacks.config.loader import ENVIRONMENTS_DIR, parse_environment, read_stack_file
-from tests.modules.kfp.conftest import contract, kfp_server  # noqa: F401  (the KFP API test server)
 
 Edit = Callable[[dict[str, Any]], None]
 
