@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import pulumi
 import pulumi.dynamic
 
 from modules.kfp.client import KfpApi, open_api
@@ -20,6 +21,12 @@ from modules.kfp.errors import RetryPolicy
 from modules.kfp.props import PROVIDER_KEY, inputs_of, is_unknown, plain, with_secret_credentials
 
 CONNECTION_INPUTS = ("connection", "credentials")
+
+
+def resource_options(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """A KFP resource's options: `credentials` stays a secret in state, whatever the host reports."""
+    secret = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
+    return pulumi.ResourceOptions.merge(secret, opts)
 
 
 def timestamp(value: datetime | None) -> str | None:

@@ -21,7 +21,7 @@ import pulumi
 import pulumi.dynamic
 from kfp_server_api import models
 
-from modules.kfp.base import KfpProvider, timestamp
+from modules.kfp.base import KfpProvider, resource_options, timestamp
 from modules.kfp.client import KfpApi
 from modules.kfp.connection import KfpConnection
 from modules.kfp.errors import KfpConflict
@@ -164,7 +164,4 @@ class Experiment(pulumi.dynamic.Resource, module="kfp", name="Experiment"):
             "storage_state": None,
             "created_at": None,
         }
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
-        super().__init__(
-            ExperimentProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
-        )
+        super().__init__(ExperimentProvider(), resource_name, props, resource_options(opts))

@@ -18,7 +18,7 @@ import pulumi
 import pulumi.dynamic
 from kfp_server_api import models
 
-from modules.kfp.base import KfpProvider, timestamp
+from modules.kfp.base import KfpProvider, resource_options, timestamp
 from modules.kfp.client import KfpApi, list_versions
 from modules.kfp.connection import KfpConnection
 from modules.kfp.errors import KfpConflict, KfpNotFound
@@ -133,7 +133,4 @@ class Pipeline(pulumi.dynamic.Resource, module="kfp", name="Pipeline"):
             "pipeline_id": None,
             "created_at": None,
         }
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
-        super().__init__(
-            PipelineProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
-        )
+        super().__init__(PipelineProvider(), resource_name, props, resource_options(opts))

@@ -27,7 +27,7 @@ import pulumi.dynamic
 import yaml
 from kfp_server_api import models
 
-from modules.kfp.base import KfpProvider, timestamp
+from modules.kfp.base import KfpProvider, resource_options, timestamp
 from modules.kfp.client import KfpApi, find_version_by_name
 from modules.kfp.connection import KfpConnection
 from modules.kfp.errors import KfpConflict, KfpMissingParent
@@ -194,7 +194,4 @@ class PipelineVersion(pulumi.dynamic.Resource, module="kfp", name="PipelineVersi
             "pipeline_version_id": None,
             "created_at": None,
         }
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
-        super().__init__(
-            PipelineVersionProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
-        )
+        super().__init__(PipelineVersionProvider(), resource_name, props, resource_options(opts))

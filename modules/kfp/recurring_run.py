@@ -31,7 +31,7 @@ import pulumi
 import pulumi.dynamic
 from kfp_server_api import models
 
-from modules.kfp.base import KfpProvider, timestamp
+from modules.kfp.base import KfpProvider, resource_options, timestamp
 from modules.kfp.client import KfpApi, list_recurring_runs
 from modules.kfp.connection import KfpConnection
 from modules.kfp.errors import KfpConflict, KfpMissingParent
@@ -276,7 +276,4 @@ class RecurringRun(pulumi.dynamic.Resource, module="kfp", name="RecurringRun"):
             "namespace": None,
             "created_at": None,
         }
-        secret_opts = pulumi.ResourceOptions(additional_secret_outputs=["credentials"])
-        super().__init__(
-            RecurringRunProvider(), resource_name, props, pulumi.ResourceOptions.merge(secret_opts, opts)
-        )
+        super().__init__(RecurringRunProvider(), resource_name, props, resource_options(opts))
