@@ -29,6 +29,10 @@ class RemoteRunError(Exception):
     """The run cannot be prepared from this input (exit 2)."""
 
 
+class ClusterUnreachable(Exception):
+    """The environment's cluster could not be looked up (exit 1)."""
+
+
 @dataclass(frozen=True)
 class RemoteRun:
     """A run to submit: which version of which pipeline, where, with which parameters."""
@@ -62,7 +66,10 @@ def cluster_access(
     eks = config.cluster.eks
     assert eks is not None
     name = StackContext(environment, config).cluster_name
-    cluster = describe(name, eks.region)
+    try:
+        cluster = describe(name, eks.region)
+    except Exception as error:  # botocore: no credentials, access denied, no such cluster, ...
+        raise ClusterUnreachable(f"cannot describe EKS cluster {name} in {eks.region}: {error}") from error
     ca_data = cluster["certificateAuthority"]["data"]
     return eks_kubeconfig(name, cluster["endpoint"], ca_data, eks.region), None
 

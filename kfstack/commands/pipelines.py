@@ -130,7 +130,7 @@ def run_command(name: str, local: bool, environment: str | None, param_pairs: tu
     from pipelines.catalog import UnknownPipelineError
     from pipelines.params import ParameterError, parse_assignments
 
-    console = Console(stderr=as_json)
+    console = Console(stderr=as_json, soft_wrap=True)
     try:
         overrides = parse_assignments(param_pairs)
         if environment is not None:
@@ -154,7 +154,7 @@ def _run_in_environment(console: Console, environment: str, name: str, overrides
                         experiment: str | None, follow: bool, timeout_seconds: float | None,
                         poll_seconds: float, as_json: bool) -> int:
     from kfstack.commands.common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, report_config_error
-    from kfstack.remote_runs import RemoteRunError, prepare_remote_run
+    from kfstack.remote_runs import ClusterUnreachable, RemoteRunError, prepare_remote_run
     from modules.kfp.errors import KfpError
     from modules.kfp.runs import KfpRunTimeout, find_registered_version, run_states, run_url, submit_run
     from stacks.config.errors import ConfigError
@@ -168,6 +168,9 @@ def _run_in_environment(console: Console, environment: str, name: str, overrides
     except RemoteRunError as error:
         console.print(f"[red]error:[/] {error}", highlight=False)
         return EXIT_BAD_INPUT
+    except ClusterUnreachable as error:
+        console.print(f"[red]error:[/] {error}", highlight=False)
+        return EXIT_FAILED
     connection = run.connection
     console.print(f"{run.pipeline} version {run.version} in {env_name} "
                   f"({connection.describe()}), experiment {run.experiment}", highlight=False)

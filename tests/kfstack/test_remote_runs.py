@@ -142,3 +142,31 @@ def test_service_account_tokens_use_the_environments_cluster() -> None:
     run = prepare_remote_run("dev", dev, "retrain", {"window_days": "7"}, describe=describe)
     assert run.connection.service_account == "kfstack-pipelines" and run.parameters == {"window_days": 7}
     assert run.version.startswith("retrain-") and run.experiment == "reference"
+
+
+def test_an_eks_cluster_that_cannot_be_described_is_a_clear_error() -> None:
+    from botocore.exceptions import NoCredentialsError
+
+    from kfstack.remote_runs import ClusterUnreachable
+
+    _, dev = load_environment("dev")
+
+    def no_credentials(name: str, region: str) -> dict:
+        raise NoCredentialsError()
+
+    with pytest.raises(ClusterUnreachable, match="cannot describe EKS cluster kfstack-dev in us-west-2: Unable"):
+        cluster_access("dev", dev, no_credentials)
+
+
+@pytest.mark.slow  # the client retries with backoff before giving up
+def test_an_unreachable_kfp_exits_1_with_the_endpoint_and_no_traceback(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    file = _environment(tmp_path, f"http://127.0.0.1:{port}/pipeline")
+    result = _run("train-and-deploy", "--env", str(file), "--no-follow")
+    assert result.exit_code == 1, result.output
+    assert f"127.0.0.1:{port}" in result.output
+    assert "Traceback" not in result.output
