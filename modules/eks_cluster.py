@@ -12,9 +12,9 @@ import pulumi_kubernetes as k8s
 
 from modules.eks_iam import (
     CLUSTER_POLICIES,
-    NODE_POLICIES,
     IamRole,
     managed_policy_arn,
+    node_role,
     role_with_policies,
     service_trust_policy,
 )
@@ -117,12 +117,7 @@ class EksCluster(pulumi.ComponentResource):
         self.oidc_provider = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc", url=self.oidc_issuer, client_id_lists=["sts.amazonaws.com"], opts=child
         )
-        self.node_role = role_with_policies(
-            f"{name}-node",
-            service_trust_policy("ec2.amazonaws.com"),
-            [managed_policy_arn(p) for p in NODE_POLICIES],
-            child,
-        )
+        self.node_role = node_role(f"{name}-node", child)
         self.cluster_security_group_id = self.cluster.vpc_config.apply(
             lambda vpc: vpc.cluster_security_group_id or ""
         )

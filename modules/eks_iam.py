@@ -107,3 +107,10 @@ def role_with_policies(
     if inline_policy is not None:
         attachments.append(aws.iam.RolePolicy(name, role=role.id, policy=inline_policy, opts=opts))
     return IamRole(role, tuple(attachments))
+
+
+def node_role(name: str, opts: pulumi.ResourceOptions) -> IamRole:
+    """A role EC2 worker nodes assume, with the EKS worker policies attached."""
+    return role_with_policies(
+        name, service_trust_policy("ec2.amazonaws.com"), [managed_policy_arn(p) for p in NODE_POLICIES], opts
+    )

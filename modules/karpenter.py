@@ -13,11 +13,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from modules.eks_iam import (
-    NODE_POLICIES,
     irsa_trust,
-    managed_policy_arn,
+    node_role,
     role_with_policies,
-    service_trust_policy,
 )
 from modules.helm import HelmChart, helm_release
 from modules.options import child_options
@@ -122,12 +120,7 @@ class Karpenter(pulumi.ComponentResource):
         super().__init__("kfstack:karpenter:Karpenter", name, None, opts)
         child = child_options(self, opts)
         # A separate node role: managed node groups already own an access entry for theirs.
-        node = role_with_policies(
-            f"{name}-node",
-            service_trust_policy("ec2.amazonaws.com"),
-            [managed_policy_arn(p) for p in NODE_POLICIES],
-            child,
-        )
+        node = node_role(f"{name}-node", child)
         self.node_role = node.role
         entry = aws.eks.AccessEntry(
             f"{name}-node",

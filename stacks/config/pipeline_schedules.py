@@ -166,8 +166,9 @@ def _parameter_problems(schedule_name: str, schedule: ScheduleConfig) -> Iterato
             yield violation(path, f"{schedule.pipeline} has no parameter {key!r}; it has: {known}")
         elif not _same_type(value, declared[key]):
             expected = type(declared[key]).__name__
+            article = "an" if expected[0] in "aeiou" else "a"
             declaration = f"{schedule.pipeline} declares {key}: {expected}"
-            yield violation(path, f"must be a {expected} ({declaration})", value)
+            yield violation(path, f"must be {article} {expected} ({declaration})", value)
 
 
 def _same_type(value: Any, default: Any) -> bool:

@@ -78,13 +78,14 @@ def test_schedule_parameter_the_pipeline_does_not_declare(problems) -> None:
 
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
-    [("window_days", "7", "int"), ("window_days", True, "int"), ("test_size", "0.2", "float"),
-     ("dry_run", 1, "bool"), ("model_name", 3, "str")],
+    [("window_days", "7", "an int"), ("window_days", True, "an int"), ("test_size", "0.2", "a float"),
+     ("dry_run", 1, "a bool"), ("model_name", 3, "a str")],
 )
 def test_schedule_parameter_of_the_wrong_type(problems, key: str, value, expected: str) -> None:
     found = problems(pipelines=schedule(cron="0 0 3 * * *", parameters={key: value}))
+    declared = expected.split()[1]
     assert found == {
-        f"kfstack:pipelines.schedules.nightly.parameters.{key}": f"must be a {expected} (retrain declares {key}: {expected})"
+        f"kfstack:pipelines.schedules.nightly.parameters.{key}": f"must be {expected} (retrain declares {key}: {declared})"
     }
 
 
