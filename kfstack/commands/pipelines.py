@@ -190,8 +190,7 @@ def _run_in_environment(console: Console, environment: str, name: str, overrides
         console.print(f"[red]error:[/] {error}", highlight=False)
         return EXIT_FAILED
     except KfpError as error:
-        hint = " (run `pulumi up` to register it)" if "no version" in str(error) else ""
-        console.print(f"[red]error:[/] {error}{hint}", highlight=False)
+        console.print(f"[red]error:[/] {error}", highlight=False)
         return EXIT_FAILED
     if as_json:
         click.echo(json.dumps({"environment": env_name, "pipeline": run.pipeline, "version": run.version,

@@ -85,7 +85,7 @@ def find_registered_version(
     from modules.kfp.experiment import find_experiment
     from modules.kfp.pipeline import find_pipeline
 
-    where = f"in namespace {connection.namespace} at {connection.endpoint}"
+    where = f"in namespace {connection.namespace} at {connection.endpoint} (`pulumi up` registers it)"
     with open_api(connection, retry) as api:
         found_pipeline = find_pipeline(api, pipeline)
         if found_pipeline is None:
@@ -95,7 +95,7 @@ def find_registered_version(
             raise KfpMissingParent(f"pipeline {pipeline!r} has no version {version!r} {where}")
         found_experiment = find_experiment(api, experiment)
         if found_experiment is None:
-            raise KfpMissingParent(f"experiment {experiment!r} does not exist {where}")
+            raise KfpMissingParent(f"experiment {experiment!r} is not registered {where}")
     return RegisteredVersion(
         found_pipeline.pipeline_id, found_version.pipeline_version_id, found_experiment.experiment_id
     )

@@ -91,6 +91,7 @@ def test_a_version_not_yet_registered_says_to_run_pulumi_up(tmp_path: Path, kfp_
     result = _run("train-and-deploy", "--env", str(file), "--no-follow")
     assert result.exit_code == 1
     assert "pipeline 'train-and-deploy' is not registered" in result.output
+    assert "`pulumi up` registers it" in result.output
     assert "Traceback" not in result.output
     assert kfp_server.calls("RunService_CreateRun") == []
 

@@ -109,7 +109,7 @@ def test_find_registered_version_returns_the_ids_by_name(
     [
         ("nope", "retrain-1", "adhoc", "pipeline 'nope' is not registered in namespace team-a"),
         ("retrain", "retrain-2", "adhoc", "pipeline 'retrain' has no version 'retrain-2' in namespace team-a"),
-        ("retrain", "retrain-1", "other", "experiment 'other' does not exist in namespace team-a"),
+        ("retrain", "retrain-1", "other", "experiment 'other' is not registered in namespace team-a"),
     ],
 )
 def test_find_registered_version_names_what_is_missing(
