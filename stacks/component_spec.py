@@ -15,6 +15,7 @@ from stacks.config.versions import ComponentKey
 
 if TYPE_CHECKING:
     from modules.helm import HelmChart
+    from stacks.config.components import ComponentsConfig
     from stacks.config.environment import EnvironmentConfig
 
 MockTemplate = Callable[[str, dict[str, Any]], dict[str, Any]]
@@ -23,19 +24,19 @@ MockTemplate = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 @dataclass(frozen=True)
 class ChartSource:
-    """A Helm chart a component installs; the compatibility matrix pins its version."""
+    """A Helm chart a component installs; the compatibility matrix pins its repository and version."""
 
     name: str
-    """The chart's name in `repository`, or an `oci://` reference."""
-    repository: str | None
+    """The chart's own name (for an OCI reference, its last path segment)."""
     pinned_by: ComponentKey
-    """The release-set entry whose version is the chart version."""
+    """The release-set entry whose pin lists the chart."""
 
-    def pinned(self, version: str) -> HelmChart:
-        """This chart at `version`, as module args take it."""
+    def pinned(self, components: ComponentsConfig) -> HelmChart:
+        """This chart as the environment's release set pins it, as module args take it."""
         from modules.helm import HelmChart
 
-        return HelmChart(name=self.name, version=version, repository=self.repository)
+        chart = components.pin(self.pinned_by).chart(self.name)
+        return HelmChart(name=chart.name, version=chart.version, repository=chart.repository)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,4 @@ class StackContext:
     def stateful(self, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
         """`opts` plus protect and retain-on-delete where the environment keeps its state (prod)."""
         keep = self.config.protect_stateful_resources
-        return pulumi.ResourceOptions.merge(
-            opts, pulumi.ResourceOptions(protect=keep, retain_on_delete=keep)
-        )
+        return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=keep, retain_on_delete=keep))

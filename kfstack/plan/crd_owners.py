@@ -19,8 +19,8 @@ def charts_installing(group: str) -> list[ChartSource]:
 
 
 def _installs(chart: ChartSource, inputs: dict[str, Any]) -> bool:
-    repository = (inputs.get("repositoryOpts") or {}).get("repo")
-    return inputs.get("chart") == chart.name and repository == chart.repository
+    recorded = str(inputs.get("chart") or "")
+    return recorded.rstrip("/").rsplit("/", 1)[-1] == chart.name
 
 
 def owners_of(group: str, resources: list[RecordedResource]) -> set[str]:

@@ -28,13 +28,7 @@ SPEC = ComponentSpec(
     name="nvidia-device-plugin",
     summary="NVIDIA device plugin DaemonSet on GPU nodes (optionally time-sliced)",
     key="nvidiaDevicePlugin",
-    charts=(
-        ChartSource(
-            "nvidia-device-plugin",
-            "https://nvidia.github.io/k8s-device-plugin",
-            pinned_by="nvidiaDevicePlugin",
-        ),
-    ),
+    charts=(ChartSource("nvidia-device-plugin", pinned_by="nvidiaDevicePlugin"),),
     skip_reason=_skip_reason,
 )
 
@@ -63,7 +57,7 @@ def build_gpu_support(
         NvidiaDevicePlugin(
             "nvidia-device-plugin",
             DevicePluginArgs(
-                chart=chart.pinned(components.version_of("nvidiaDevicePlugin")),
+                chart=chart.pinned(components),
                 time_slicing_replicas=components.nvidia_device_plugin.time_slicing_replicas,
             ),
             opts=pulumi.ResourceOptions.merge(

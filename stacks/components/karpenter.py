@@ -24,7 +24,7 @@ SPEC = ComponentSpec(
     name="karpenter",
     summary="Karpenter controller and NodePool/EC2NodeClass per Karpenter-provisioned pool (EKS)",
     key="karpenter",
-    charts=(ChartSource("oci://public.ecr.aws/karpenter/karpenter", None, pinned_by="karpenter"),),
+    charts=(ChartSource("karpenter", pinned_by="karpenter"),),
     crd_groups=("karpenter.sh", "karpenter.k8s.aws"),
     skip_reason=_skip_reason,
 )
@@ -52,7 +52,7 @@ def build_karpenter(
     karpenter = Karpenter(
         "karpenter",
         KarpenterArgs(
-            chart=chart.pinned(components.version_of("karpenter")),
+            chart=chart.pinned(components),
             cluster_name=eks.name,
             cluster_arn=eks.arn,
             cluster_endpoint=eks.endpoint,

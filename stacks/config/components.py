@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 from pydantic import Field
 
 from modules.vocabulary import KServeDeploymentMode
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
-from stacks.config.versions import COMPONENT_KEYS, DEFAULT_RELEASE, RELEASE_SETS, ComponentKey
+from stacks.config.versions import COMPONENT_KEYS, DEFAULT_RELEASE, RELEASE_SETS, REQUIRES, ComponentKey, Pin
 
 
 class ComponentConfig(ConfigModel):
@@ -45,7 +46,17 @@ class ComponentsConfig(ConfigModel):
     istio: ComponentConfig = Field(default_factory=ComponentConfig)
     dex: ComponentConfig = Field(default_factory=ComponentConfig)
     oauth2_proxy: ComponentConfig = Field(default_factory=ComponentConfig)
+    manifests_directory: str | None = Field(
+        None,
+        description=(
+            "A local copy of kubeflow/manifests at the pinned ref, used instead of the repository URL "
+            "(air-gapped installs, offline plans); relative paths are relative to the project directory."
+        ),
+    )
     kubeflow_pipelines: ComponentConfig = Field(default_factory=ComponentConfig)
+    profiles: ComponentConfig = Field(default_factory=ComponentConfig)
+    pod_defaults: ComponentConfig = Field(default_factory=ComponentConfig)
+    central_dashboard: ComponentConfig = Field(default_factory=ComponentConfig)
     kserve: KServeConfig = Field(default_factory=KServeConfig)
     knative: OptionalComponentConfig = Field(default_factory=OptionalComponentConfig)
     mlflow: ComponentConfig = Field(default_factory=ComponentConfig)
@@ -70,6 +81,10 @@ class ComponentsConfig(ConfigModel):
         """The version to install for `component`: its override or the release set's pin."""
         return self.setting(component).version or RELEASE_SETS[self.release].default(component)
 
+    def pin(self, component: ComponentKey) -> Pin:
+        """What installs `component` at its version: the app version, charts or manifests ref."""
+        return RELEASE_SETS[self.release].pin(component, self.setting(component).version)
+
     def rule_problems(self) -> Iterator[Violation]:
         release = RELEASE_SETS.get(self.release)
         if release is None:
@@ -80,7 +95,7 @@ class ComponentsConfig(ConfigModel):
             if value.version is None:
                 continue
             if not release.allows(key, value.version):
-                allowed = ", ".join(release.components.get(key, ()))
+                allowed = ", ".join(release.tested_versions(key))
                 yield violation(
                     (key, "version"),
                     f"not a tested version for release {release.name}; allowed: {allowed}",
@@ -90,15 +105,44 @@ class ComponentsConfig(ConfigModel):
             yield violation(
                 ("kserve", "deploymentMode"), "Knative mode needs knative.enabled: true", "Knative"
             )
-        needs_mesh = self.kubeflow_pipelines.enabled or self.dex.enabled
-        if needs_mesh and not self.istio.enabled:
-            yield violation(("istio", "enabled"), "Kubeflow Pipelines and Dex need Istio", False)
-        if self.istio.enabled and not self.cert_manager.enabled:
-            yield violation(("certManager", "enabled"), "Istio and KServe webhooks need cert-manager", False)
+        for dependency in COMPONENT_KEYS:
+            dependents = [k for k in COMPONENT_KEYS if dependency in REQUIRES.get(k, ()) and self.enabled(k)]
+            if dependents and not self.enabled(dependency):
+                yield violation(
+                    (dependency, "enabled"),
+                    f"needed by {', '.join(dependents)}: switch those off too, or this on",
+                    False,
+                )
+        if self.manifests_directory is not None:
+            directory = manifests_path(self.manifests_directory)
+            if not directory.is_dir():
+                yield violation(
+                    "manifestsDirectory",
+                    f"not a directory (resolved to {directory}); give a kubeflow/manifests checkout at "
+                    f"{RELEASE_SETS[self.release].pin('kubeflowPipelines').source()}",
+                    self.manifests_directory,
+                )
+
+    def manifests(self, component: ComponentKey, path: str) -> str:
+        """Where kustomize reads `path` of kubeflow/manifests for `component`: the local copy, or the URL."""
+        if self.manifests_directory is not None:
+            return str(manifests_path(self.manifests_directory) / path)
+        source = self.pin(component).manifests
+        if source is None:
+            raise KeyError(f"{component} is not installed from manifests in release {self.release}")
+        return source.url(path)
+
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def manifests_path(directory: str) -> Path:
+    """A `manifestsDirectory` setting as a path: `~` expanded, relative to the project directory."""
+    return (PROJECT_DIR / Path(directory).expanduser()).resolve()
 
 
 _FIELD_BY_KEY: dict[str, str] = {
     (info.alias or name): name
     for name, info in ComponentsConfig.model_fields.items()
-    if name != "release"
+    if name not in ("release", "manifests_directory")
 }

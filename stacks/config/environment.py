@@ -6,16 +6,20 @@ from collections.abc import Iterator
 from typing import Literal
 
 from pydantic import Field
+from pydantic.alias_generators import to_camel
 
 from stacks.config.auth import AuthConfig
 from stacks.config.base import ConfigModel
 from stacks.config.cluster import ClusterConfig
 from stacks.config.components import ComponentsConfig
+from stacks.config.gateway import GatewayConfig
 from stacks.config.infra_rules import infrastructure_problems
 from stacks.config.node_pools import NodePoolConfig
 from stacks.config.pipeline_schedules import PipelinesConfig
+from stacks.config.profiles import ProfileConfig
 from stacks.config.rules import Violation, violation
 from stacks.config.storage import StorageConfig
+from stacks.config.versions import RELEASE_SETS, SUPPORTED_KUBERNETES_VERSIONS
 
 Tier = Literal["local", "dev", "staging", "prod"]
 
@@ -31,7 +35,12 @@ class EnvironmentConfig(ConfigModel):
     node_pools: dict[str, NodePoolConfig] = Field(default_factory=dict)
     storage: StorageConfig = Field(default_factory=StorageConfig)
     components: ComponentsConfig = Field(default_factory=ComponentsConfig)
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)
     auth: AuthConfig = Field(default_factory=AuthConfig)
+    profiles: list[ProfileConfig] = Field(
+        default_factory=list,
+        description="Kubeflow profiles (team namespaces) with owner, contributors, quota.",
+    )
     pipelines: PipelinesConfig = Field(default_factory=PipelinesConfig)
 
     def rule_problems(self) -> Iterator[Violation]:
@@ -41,12 +50,10 @@ class EnvironmentConfig(ConfigModel):
                 "prod must protect stateful resources (cluster, volumes, file systems, buckets)",
                 False,
             )
-        needs_cookie = self.tier != "local" and self.components.dex.enabled
-        if needs_cookie and self.auth.oauth2_proxy.cookie_secret is None:
-            yield violation(
-                ("auth", "oauth2Proxy", "cookieSecret"),
-                f"required (as a secret) in {self.tier}",
-            )
+        yield from self._release_problems()
+        yield from self._gateway_problems()
+        yield from self._login_problems()
+        yield from self._profile_problems()
         gpu_pool = self.pipelines.gpu_pool
         if gpu_pool is not None:
             pool = self.node_pools.get(gpu_pool)
@@ -56,3 +63,98 @@ class EnvironmentConfig(ConfigModel):
             elif not pool.gpu:
                 yield violation(("pipelines", "gpuPool"), "must name a pool with gpu: true", gpu_pool)
         yield from infrastructure_problems(self)
+
+    def _release_problems(self) -> Iterator[Violation]:
+        release = RELEASE_SETS.get(self.components.release)
+        version = self.cluster.kubernetes_version
+        if release is None or version not in SUPPORTED_KUBERNETES_VERSIONS:
+            return  # reported as unknown release / unsupported version
+        if version not in release.kubernetes_versions:
+            yield violation(
+                ("cluster", "kubernetesVersion"),
+                f"release set {release.name} is not tested on Kubernetes {version}; "
+                f"tested: {', '.join(release.kubernetes_versions)}",
+                version,
+            )
+
+    def _gateway_problems(self) -> Iterator[Violation]:
+        if not self.components.enabled("istio"):
+            return
+        gateway = self.gateway
+        if self.tier != "local" and gateway.hostname is None:
+            yield violation(("gateway", "hostname"), f"required in {self.tier} (the login redirects to it)")
+        if self.tier != "local" and gateway.tls.mode == "selfSigned":
+            yield violation(
+                ("gateway", "tls", "mode"),
+                f"a self-signed certificate is for local only; use acme or existingSecret in {self.tier}",
+                "selfSigned",
+            )
+        if self.cluster.kind != "eks" and gateway.load_balancer not in (None, "none"):
+            yield violation(
+                ("gateway", "loadBalancer"),
+                "only on EKS; an existing cluster's gateway is a ClusterIP Service (port-forward)",
+                gateway.load_balancer,
+            )
+
+    def _login_problems(self) -> Iterator[Violation]:
+        if self.tier == "local":
+            return  # local generates a user with a random password and the oauth2-proxy secrets
+        dex = self.auth.dex
+        if self.components.enabled("dex") and not dex.static_users and not dex.connectors:
+            yield violation(
+                ("auth", "dex"),
+                f"no way to log in: add staticUsers (bcrypt hashes as secrets) or connectors; "
+                f"{self.tier} has no default user",
+            )
+        if self.components.enabled("oauth2Proxy"):
+            for key in ("cookie_secret", "client_secret"):
+                if getattr(self.auth.oauth2_proxy, key) is None:
+                    yield violation(
+                        ("auth", "oauth2Proxy", to_camel(key)), f"required (as a secret) in {self.tier}"
+                    )
+
+    def _profile_problems(self) -> Iterator[Violation]:
+        names: dict[str, int] = {}
+        for index, profile in enumerate(self.profiles):
+            if profile.name in names:
+                yield violation(
+                    ("profiles", index, "name"),
+                    f"duplicate profile; profiles[{names[profile.name]}] has it",
+                    profile.name,
+                )
+            names.setdefault(profile.name, index)
+            if profile.name in RESERVED_NAMESPACES:
+                yield violation(
+                    ("profiles", index, "name"), "a platform namespace, not a profile", profile.name
+                )
+        if self.profiles and not self.components.enabled("profiles"):
+            yield violation(
+                ("components", "profiles", "enabled"), "profiles are declared, so this must be on", False
+            )
+        multi_user = self.components.enabled("kubeflowPipelines") and self.components.enabled("profiles")
+        namespace = self.pipelines.namespace
+        if multi_user and self.pipelines.manages_kfp_objects() and namespace not in names:
+            known = ", ".join(names) or "none declared"
+            yield violation(
+                ("pipelines", "namespace"),
+                f"multi-user Kubeflow Pipelines runs pipelines in profile namespaces; declare a profile "
+                f"named {namespace!r} under profiles (declared: {known})",
+                namespace,
+            )
+
+
+RESERVED_NAMESPACES = frozenset(
+    {
+        "default",
+        "kube-system",
+        "kube-public",
+        "kube-node-lease",
+        "kubeflow",
+        "kubeflow-system",
+        "istio-system",
+        "cert-manager",
+        "auth",
+        "oauth2-proxy",
+        "kfstack-system",
+    }
+)

@@ -32,9 +32,7 @@ class Taint(ConfigModel):
 
     key: str = Field(description="Taint key, e.g. nvidia.com/gpu.")
     value: str | None = Field(None, description="Optional taint value.")
-    effect: TaintEffect = Field(
-        "NoSchedule", description="Taint effect."
-    )
+    effect: TaintEffect = Field("NoSchedule", description="Taint effect.")
 
 
 class NodePoolConfig(ConfigModel):

@@ -16,6 +16,7 @@ from stacks.config.secrets import Secret
 KfpAuthMode = Literal["serviceAccountToken", "oidcToken", "none", "dexPassword"]
 ParameterValue = str | int | float | bool
 
+
 class ExperimentConfig(ConfigModel):
     """A KFP experiment that groups runs."""
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from stacks.config.versions import dependents_of
+
 
 def _labels(result) -> dict[str, dict]:
-    return {n.inputs["metadata"]["name"]: n.inputs["metadata"].get("labels", {}) for n in result.find("kubernetes:core/v1:Namespace")}
+    return {
+        n.inputs["metadata"]["name"]: n.inputs["metadata"].get("labels", {})
+        for n in result.find("kubernetes:core/v1:Namespace")
+    }
 
 
 def test_platform_namespaces_include_the_pipelines_namespace(plan) -> None:
@@ -15,7 +20,8 @@ def test_platform_namespaces_include_the_pipelines_namespace(plan) -> None:
 
 def test_without_istio_no_namespace_asks_for_injection(plan_of) -> None:
     def no_mesh(values: dict) -> None:
-        for key in ("istio", "dex", "kubeflowPipelines"):
+        for key in ("istio", *dependents_of("istio")):
             values["components"][key] = {"enabled": False}
+        values.pop("profiles", None)
 
     assert all("istio-injection" not in labels for labels in _labels(plan_of("local", no_mesh)).values())

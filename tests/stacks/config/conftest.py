@@ -18,6 +18,7 @@ MINIMAL: dict[str, Any] = {
         "kubernetesVersion": "1.33",
         "existing": {"context": "kind-kfstack"},
     },
+    "profiles": [{"name": "kubeflow-user", "owner": "user@example.com"}],
 }
 
 

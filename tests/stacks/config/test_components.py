@@ -1,5 +1,8 @@
+import pytest
+
 from stacks.config.components import ComponentsConfig
-from stacks.config.versions import RELEASE_SETS
+from stacks.config.versions import COMPONENT_KEYS, RELEASE_SETS, REQUIRES, ComponentKey, dependents_of
+from tests.stacks.config.conftest import MINIMAL
 
 
 def test_versions_default_to_the_release_set() -> None:
@@ -36,9 +39,50 @@ def test_old_kserve_mode_name_is_rejected(problems) -> None:
     assert "'Standard' or 'Knative'" in found["kfstack:components.kserve.deploymentMode"]
 
 
-def test_pipelines_need_istio(problems) -> None:
+def test_a_dependent_without_its_dependency_is_rejected_naming_the_dependents(problems) -> None:
     found = problems(components={"istio": {"enabled": False}})
-    assert found == {"kfstack:components.istio.enabled": "Kubeflow Pipelines and Dex need Istio"}
+    assert found == {
+        "kfstack:components.istio.enabled": "needed by dex, oauth2Proxy, kubeflowPipelines, profiles, "
+        "kserve: switch those off too, or this on"
+    }
+
+
+@pytest.mark.parametrize("component", [key for key in REQUIRES if key not in ("knative",)])
+def test_switching_a_component_off_with_its_dependents_is_valid(problems, component: ComponentKey) -> None:
+    off = {key: {"enabled": False} for key in (component, *dependents_of(component))}
+    found = problems(components=off, profiles=[] if "profiles" in off else MINIMAL["profiles"])
+    assert found == {}
+
+
+def test_every_dependency_is_a_component_and_nothing_needs_itself() -> None:
+    for key, needed in REQUIRES.items():
+        assert key not in dependents_of(key)
+        assert set(needed) <= set(COMPONENT_KEYS)
+
+
+def test_a_pin_names_chart_and_app_versions_apart() -> None:
+    dex = RELEASE_SETS["26.03"].pin("dex")
+    assert (dex.app_version, dex.chart("dex").version, dex.image_tag) == ("2.45.0", "0.24.0", "v2.45.0")
+    pipelines = ComponentsConfig().pin("kubeflowPipelines")
+    assert pipelines.source() == "https://github.com/kubeflow/manifests@26.03"
+
+
+def test_manifests_come_from_the_pinned_ref_or_the_local_directory(tmp_path) -> None:
+    path = "applications/profiles/upstream/overlays/kubeflow"
+    assert ComponentsConfig().manifests("profiles", path) == (
+        "https://github.com/kubeflow/manifests//applications/profiles/upstream/overlays/kubeflow?ref=26.03"
+    )
+    local = ComponentsConfig.model_validate({"manifestsDirectory": str(tmp_path)})
+    assert local.manifests("profiles", path) == str(tmp_path / path)
+
+
+def test_a_manifests_directory_that_does_not_exist_is_rejected(problems, tmp_path) -> None:
+    missing = tmp_path / "nowhere"
+    found = problems(components={"manifestsDirectory": str(missing)})
+    assert found == {
+        "kfstack:components.manifestsDirectory": f"not a directory (resolved to {missing}); give a "
+        "kubeflow/manifests checkout at https://github.com/kubeflow/manifests@26.03"
+    }
 
 
 def test_determined_is_off_by_default() -> None:
@@ -48,14 +92,20 @@ def test_determined_is_off_by_default() -> None:
 def test_component_keys_are_exactly_the_switches_and_the_release_set_entries() -> None:
     from stacks.config.versions import COMPONENT_KEYS
 
-    switches = {info.alias for name, info in ComponentsConfig.model_fields.items() if name != "release"}
+    switches = {
+        info.alias
+        for name, info in ComponentsConfig.model_fields.items()
+        if name not in ("release", "manifestsDirectory", "manifests_directory")
+    }
     assert set(COMPONENT_KEYS) == switches
     for release in RELEASE_SETS.values():
         assert set(release.components) == switches
 
 
 def test_setting_and_enabled_read_the_component_by_its_key() -> None:
-    components = ComponentsConfig.model_validate({"karpenter": {"enabled": True}, "mlflow": {"enabled": False}})
+    components = ComponentsConfig.model_validate(
+        {"karpenter": {"enabled": True}, "mlflow": {"enabled": False}}
+    )
     assert components.setting("karpenter") is components.karpenter
     assert components.enabled("karpenter") and not components.enabled("mlflow")
     assert components.enabled("istio") and not components.enabled("determined")
