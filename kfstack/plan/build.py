@@ -9,6 +9,7 @@ from typing import Any
 
 from kfstack.plan.checks import check_plan
 from kfstack.plan.kubernetes_objects import is_kubernetes_object, kubernetes_object
+from kfstack.plan.platform_versions import ComponentVersions, component_versions
 from kfstack.plan.problems import PlanProblem
 from kfstack.plan.recorder import RecordedResource, find_resources, record_program
 from stacks.config.environment import EnvironmentConfig
@@ -32,6 +33,7 @@ class Plan:
         return {
             "environment": self.environment,
             "kubernetesVersion": self.config.cluster.kubernetes_version,
+            "components": [c.to_json() for c in self.components()],
             "resources": [r.to_json() for r in sorted(self.resources, key=lambda r: r.urn)],
             "warnings": sorted(self.warnings),
         }
@@ -47,6 +49,10 @@ class Plan:
             for r in sorted(self.resources, key=lambda r: r.urn)
             if is_kubernetes_object(r)
         ]
+
+    def components(self) -> list[ComponentVersions]:
+        """The switched-on platform components with versions, sources and their Helm releases."""
+        return component_versions(self.config, self.resources)
 
     def find(self, type_: str, name: str | None = None) -> list[RecordedResource]:
         """Resources of `type_` (and `name` if given)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import yaml
 from rich.console import Console
 from rich.table import Table
 
@@ -43,6 +44,7 @@ def render_plan(plan: Plan, console: Console) -> None:
         table.add_row(component if component != previous else "", type_, str(count))
         previous = component
     console.print(table)
+    _render_components(plan, console)
     _render_kfp_objects(plan, console)
     protected = sum(1 for r in plan.resources if r.protect)
     custom = sum(1 for r in plan.resources if r.custom)
@@ -50,6 +52,33 @@ def render_plan(plan: Plan, console: Console) -> None:
         f"{len(plan.resources)} resources ({custom} custom, {len(plan.resources) - custom} components), "
         f"{len(plan.kubernetes_objects())} Kubernetes objects, {protected} protected"
     )
+
+
+def _render_components(plan: Plan, console: Console) -> None:
+    """Each switched-on component with its app version and source, then every Helm release's values."""
+    components = plan.components()
+    if not components:
+        return
+    table = Table(title="Platform components (compatibility matrix)", show_lines=False)
+    table.add_column("component", no_wrap=True)
+    table.add_column("app version", no_wrap=True)
+    table.add_column("from", overflow="fold")
+    table.add_column("installed", no_wrap=True)
+    for component in components:
+        table.add_row(
+            component.key, component.app_version, component.source, "yes" if component.installed else "no"
+        )
+    console.print(table)
+    for component in components:
+        for release in component.releases:
+            console.print(
+                f"[bold]{release.name}[/] ({release.chart} {release.version}, namespace {release.namespace}) "
+                "values:",
+                highlight=False,
+            )
+            text = yaml.safe_dump(release.values, sort_keys=True) if release.values else "{}\n"
+            indented = "".join(f"  {line}\n" for line in text.splitlines())
+            console.print(indented.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
 
 
 KFP_TYPE = "pulumi-python:dynamic/kfp:"

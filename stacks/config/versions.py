@@ -104,7 +104,11 @@ class Pin:
         """Where this version comes from, for plans and docs."""
         if self.manifests is not None:
             return f"{self.manifests.repository}@{self.manifests.ref}"
-        return ", ".join(f"{c.chart_name} {c.version}" for c in self.charts) or "(nothing)"
+        repositories = sorted({c.repository or c.name.rsplit("/", 1)[0] for c in self.charts})
+        noun = "chart" if len(self.charts) == 1 else "charts"
+        charts = ", ".join(f"{c.chart_name} {c.version}" for c in self.charts)
+        image = f", image tag {self.image_tag}" if self.image_tag else ""
+        return f"{noun} {charts} ({', '.join(repositories)}){image}"
 
 
 @dataclass(frozen=True)
