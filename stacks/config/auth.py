@@ -26,6 +26,11 @@ class StaticUser(ConfigModel):
 ConnectorType = Literal["oidc", "github", "gitlab", "google", "microsoft", "ldap"]
 
 
+def _key(field_name: str) -> str:
+    """The YAML key of a ConnectorConfig field."""
+    return ConnectorConfig.model_fields[field_name].alias or to_camel(field_name)
+
+
 class ConnectorConfig(ConfigModel):
     """An upstream identity provider for Dex. OAuth/OIDC types need a client id and secret; LDAP a bind."""
 
@@ -36,9 +41,11 @@ class ConnectorConfig(ConfigModel):
     client_id: str | None = None
     client_secret: Secret | None = Field(None, description="OAuth client secret, as a Pulumi secret.")
     host: str | None = Field(None, description="ldap: host:port of the directory.")
-    bind_dn: str | None = Field(None, description="ldap: the DN Dex binds as.")
+    bind_dn: str | None = Field(None, alias="bindDN", description="ldap: the DN Dex binds as.")
     bind_password: Secret | None = Field(None, description="ldap: the bind password, as a Pulumi secret.")
-    user_search_base_dn: str | None = Field(None, description="ldap: where users are searched.")
+    user_search_base_dn: str | None = Field(
+        None, alias="userSearchBaseDN", description="ldap: where users are searched."
+    )
     settings: dict[str, Any] = Field(
         default_factory=dict,
         description="Further connector config passed to Dex as is (orgs, hostedDomains, ...); no secrets.",
@@ -53,7 +60,7 @@ class ConnectorConfig(ConfigModel):
         for name in required:
             if getattr(self, name) is None:
                 what = "a Pulumi secret" if name in ("client_secret", "bind_password") else "set"
-                yield violation(to_camel(name), f"required for a {self.type} connector ({what})")
+                yield violation(_key(name), f"required for a {self.type} connector ({what})")
         for name in ("clientSecret", "bindPassword", "password", "secret"):
             if name in self.settings:
                 yield violation(("settings", name), "no secrets here: use clientSecret or bindPassword")

@@ -42,7 +42,8 @@ def test_max_concurrency_is_one_to_ten(problems, value: int) -> None:
 def test_schedule_must_reference_a_defined_experiment(problems) -> None:
     found = problems(
         pipelines=pipelines(
-            experiments={}, schedules={"n": {"pipeline": "retrain", "experiment": "nope", "cron": "0 0 3 * * *"}}
+            experiments={},
+            schedules={"n": {"pipeline": "retrain", "experiment": "nope", "cron": "0 0 3 * * *"}},
         )
     )
     assert found == {
@@ -51,15 +52,26 @@ def test_schedule_must_reference_a_defined_experiment(problems) -> None:
 
 
 def test_schedule_must_name_a_shipped_pipeline(problems) -> None:
-    found = problems(pipelines=pipelines(schedules={"n": {"pipeline": "retrian", "experiment": "retrain", "cron": "0 0 3 * * *"}}))
-    assert found == {"kfstack:pipelines.schedules.n.pipeline": "unknown pipeline; known: train-and-deploy, retrain"}
+    found = problems(
+        pipelines=pipelines(
+            schedules={"n": {"pipeline": "retrian", "experiment": "retrain", "cron": "0 0 3 * * *"}}
+        )
+    )
+    assert found == {
+        "kfstack:pipelines.schedules.n.pipeline": "unknown pipeline; known: train-and-deploy, retrain"
+    }
 
 
 def test_schedule_must_name_a_registered_pipeline(problems) -> None:
-    found = problems(pipelines=pipelines(
-        registered=[], schedules={"n": {"pipeline": "retrain", "experiment": "retrain", "cron": "0 0 3 * * *"}}
-    ))
-    assert found == {"kfstack:pipelines.schedules.n.pipeline": "not registered: add it to pipelines.registered"}
+    found = problems(
+        pipelines=pipelines(
+            registered=[],
+            schedules={"n": {"pipeline": "retrain", "experiment": "retrain", "cron": "0 0 3 * * *"}},
+        )
+    )
+    assert found == {
+        "kfstack:pipelines.schedules.n.pipeline": "not registered: add it to pipelines.registered"
+    }
 
 
 def test_registered_pipelines_must_exist_and_be_listed_once(problems) -> None:
@@ -78,8 +90,13 @@ def test_schedule_parameter_the_pipeline_does_not_declare(problems) -> None:
 
 @pytest.mark.parametrize(
     ("key", "value", "expected"),
-    [("window_days", "7", "an int"), ("window_days", True, "an int"), ("test_size", "0.2", "a float"),
-     ("dry_run", 1, "a bool"), ("model_name", 3, "a str")],
+    [
+        ("window_days", "7", "an int"),
+        ("window_days", True, "an int"),
+        ("test_size", "0.2", "a float"),
+        ("dry_run", 1, "a bool"),
+        ("model_name", 3, "a str"),
+    ],
 )
 def test_schedule_parameter_of_the_wrong_type(problems, key: str, value, expected: str) -> None:
     found = problems(pipelines=schedule(cron="0 0 3 * * *", parameters={key: value}))
@@ -109,9 +126,17 @@ def test_endpoint_must_be_an_http_url(problems) -> None:
     ("auth", "path", "message"),
     [
         ({"mode": "oidcToken"}, "token", "required with mode oidcToken"),
-        ({"mode": "dexPassword", "password": SecretRef("v1:x")}, "username", "required with mode dexPassword"),
+        (
+            {"mode": "dexPassword", "password": SecretRef("v1:x")},
+            "username",
+            "required with mode dexPassword",
+        ),
         ({"mode": "dexPassword", "username": "a@example.com"}, "password", "required with mode dexPassword"),
-        ({"mode": "none", "token": SecretRef("v1:x")}, "token", "only used with mode oidcToken (mode is none)"),
+        (
+            {"mode": "none", "token": SecretRef("v1:x")},
+            "token",
+            "only used with mode oidcToken (mode is none)",
+        ),
     ],
 )
 def test_auth_mode_settings(problems, auth: dict, path: str, message: str) -> None:
