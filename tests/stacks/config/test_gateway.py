@@ -7,7 +7,7 @@ EKS = {
     "kubernetesVersion": "1.34",
     "eks": {"region": "us-west-2", "availabilityZones": ["us-west-2a", "us-west-2b"]},
 }
-POOLS = {"system": {"instanceTypes": ["m6i.large"], "minSize": 1, "maxSize": 2}}
+POOLS = {"system": {"instanceTypes": ["m6i.large"], "minSize": 1, "desiredSize": 1, "maxSize": 2}}
 
 
 def test_acme_needs_an_email(problems) -> None:
