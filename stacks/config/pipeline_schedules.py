@@ -126,8 +126,10 @@ class PipelinesConfig(ConfigModel):
         if self.manages_kfp_objects() and self.kfp.endpoint is None:
             yield violation(
                 ("kfp", "endpoint"),
-                "required to register pipelines, experiments or schedules: this stack does not install "
-                "Kubeflow Pipelines yet, so name the KFP API (e.g. http://localhost:8080/pipeline)",
+                "required to register pipelines, experiments or schedules: kfstack registers them from "
+                "where `pulumi up` runs, so name the KFP API it reaches there (e.g. "
+                "http://localhost:8080/pipeline through a port-forward of the gateway, or "
+                "https://<gateway hostname>/pipeline)",
             )
         for name, schedule in self.schedules.items():
             if schedule.pipeline not in known_pipelines:

@@ -110,10 +110,10 @@ def test_an_int_is_a_valid_float_parameter(problems) -> None:
     assert problems(pipelines=schedule(cron="0 0 3 * * *", parameters={"test_size": 1})) == {}
 
 
-def test_registering_needs_an_endpoint_until_the_stack_installs_kfp(problems) -> None:
+def test_registering_needs_the_endpoint_kfstack_reaches_kfp_at(problems) -> None:
     found = problems(pipelines={"registered": ["retrain"]})
     assert list(found) == ["kfstack:pipelines.kfp.endpoint"]
-    assert "this stack does not install Kubeflow Pipelines yet" in found["kfstack:pipelines.kfp.endpoint"]
+    assert "kfstack registers them from where `pulumi up` runs" in found["kfstack:pipelines.kfp.endpoint"]
     assert problems(pipelines={}) == {}
 
 
