@@ -38,6 +38,18 @@ class ChartSource:
         chart = components.pin(self.pinned_by).chart(self.name)
         return HelmChart(name=chart.name, version=chart.version, repository=chart.repository)
 
+    def references(self) -> frozenset[tuple[str, str | None]]:
+        """(chart, repository) as a Release records them, for every version any release set pins."""
+        from stacks.config.versions import RELEASE_SETS
+
+        return frozenset(
+            (chart.name, chart.repository)
+            for release in RELEASE_SETS.values()
+            for pin in release.components.get(self.pinned_by, ())
+            for chart in pin.charts
+            if chart.chart_name == self.name
+        )
+
 
 @dataclass(frozen=True)
 class ComponentSpec:

@@ -19,8 +19,8 @@ def charts_installing(group: str) -> list[ChartSource]:
 
 
 def _installs(chart: ChartSource, inputs: dict[str, Any]) -> bool:
-    recorded = str(inputs.get("chart") or "")
-    return recorded.rstrip("/").rsplit("/", 1)[-1] == chart.name
+    repository = (inputs.get("repositoryOpts") or {}).get("repo")
+    return (inputs.get("chart"), repository) in chart.references()
 
 
 def owners_of(group: str, resources: list[RecordedResource]) -> set[str]:

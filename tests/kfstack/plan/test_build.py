@@ -58,7 +58,7 @@ def test_manifests_are_written_as_yaml(plan, tmp_path: Path) -> None:
 def test_plan_of_a_changed_environment_file(tmp_path: Path) -> None:
     shutil.copytree(ENVIRONMENTS_DIR, tmp_path, dirs_exist_ok=True)
     path = tmp_path / "Pulumi.local.yaml"
-    path.write_text(path.read_text().replace("namespace: kubeflow-user", "namespace: team-a"))
+    path.write_text(path.read_text().replace("kubeflow-user", "team-a"))
     names = {
         r.inputs.get("metadata", {}).get("name") for r in build_plan("local", directory=tmp_path).resources
     }

@@ -18,7 +18,7 @@ def test_only_a_release_of_the_declared_chart_or_a_crd_of_the_group_is_an_owner(
     (chart,) = KARPENTER.charts
 
     def program() -> None:
-        k8s.helm.v3.Release("declared", chart=chart.name, version="1.14.0")
+        k8s.helm.v3.Release("declared", chart="oci://public.ecr.aws/karpenter/karpenter", version="1.14.0")
         k8s.helm.v3.Release("same-name-elsewhere", chart="karpenter", version="1.14.0",
                             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo="https://example.com/charts"))
         k8s.apiextensions.v1.CustomResourceDefinition(
