@@ -15,7 +15,6 @@ def test_the_declared_chart_owns_the_declared_groups() -> None:
 
 
 def test_only_a_release_of_the_declared_chart_or_a_crd_of_the_group_is_an_owner() -> None:
-    (chart,) = KARPENTER.charts
 
     def program() -> None:
         k8s.helm.v3.Release("declared", chart="oci://public.ecr.aws/karpenter/karpenter", version="1.14.0")
