@@ -46,13 +46,17 @@ class KfpAccessArgs:
 
 
 class KfpAccess(pulumi.ComponentResource):
-    """ServiceAccount + RoleBinding to kubeflow-pipelines-edit in the profile namespace."""
+    """ServiceAccount + RoleBinding to kubeflow-pipelines-edit in the profile namespace.
+
+    Children are named after the component (`<name>-<account>`, `<name>-<binding>`), so one
+    component per profile namespace gives unique URNs.
+    """
 
     def __init__(self, name: str, args: KfpAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:kfp:Access", name, None, opts)
         child = child_options(self, opts)
         account = k8s.core.v1.ServiceAccount(
-            args.service_account,
+            f"{name}-{args.service_account}",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=args.service_account,
                 namespace=args.namespace,
@@ -62,7 +66,7 @@ class KfpAccess(pulumi.ComponentResource):
         )
         binding = access_binding(args.service_account, args.namespace)
         k8s.rbac.v1.RoleBinding(
-            binding["metadata"]["name"],
+            f"{name}-{binding['metadata']['name']}",
             metadata=binding["metadata"],
             role_ref=binding["roleRef"],
             subjects=binding["subjects"],

@@ -18,14 +18,20 @@ class NamespaceSpec:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def platform_namespaces(istio_enabled: bool, pipelines_namespace: str) -> list[NamespaceSpec]:
-    """The namespaces a kfstack platform needs; sidecar injection only where Istio runs."""
+def platform_namespaces(istio_enabled: bool, pipelines_namespace: str | None) -> list[NamespaceSpec]:
+    """The namespaces a kfstack platform needs; sidecar injection only where Istio runs.
+
+    `pipelines_namespace` is None when it is a Kubeflow profile: the profile controller creates
+    it and refuses a namespace it did not create ("namespace already exist, but not owned").
+    """
     injection = {"istio-injection": "enabled"} if istio_enabled else {}
-    return [
-        NamespaceSpec("kubeflow", {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"}),
-        NamespaceSpec(pipelines_namespace, {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"}),
-        NamespaceSpec("kfstack-system"),
-    ]
+    specs = [NamespaceSpec("kubeflow", {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"})]
+    if pipelines_namespace is not None:
+        specs.append(
+            NamespaceSpec(pipelines_namespace, {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"})
+        )
+    specs.append(NamespaceSpec("kfstack-system"))
+    return specs
 
 
 class PlatformNamespaces(pulumi.ComponentResource):

@@ -113,7 +113,11 @@ def build_kfp_resources(
     placements: Mapping[str, PoolPlacement],
     claims: Mapping[str, VolumeSpec],
 ) -> dict[str, str]:
-    """Pipeline name -> its current version name; empty when nothing is registered."""
+    """Pipeline name -> its current version name; empty when nothing is registered.
+
+    `namespaces`: namespace -> what makes it usable (its Namespace, or for a profile its TeamProfile,
+    which includes the automation account).
+    """
     config = stack.config.pipelines
     if not config.manages_kfp_objects():
         return {}
@@ -123,7 +127,9 @@ def build_kfp_resources(
     waits: list[pulumi.Resource] = []
     if config.namespace in namespaces:
         waits.append(namespaces[config.namespace])
-    if config.kfp.auth.mode == "serviceAccountToken":
+    # in a profile namespace the TeamProfile (in `namespaces`) holds the account and its binding
+    profile = config.namespace in stack.config.profile_namespaces()
+    if config.kfp.auth.mode == "serviceAccountToken" and not profile:
         access = KfpAccess(
             "kfp-access",
             KfpAccessArgs(config.kfp.auth.service_account, config.namespace),

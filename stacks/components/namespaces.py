@@ -1,4 +1,5 @@
-"""The platform namespaces, labelled for Istio sidecar injection and Kubeflow."""
+"""The platform namespaces, labelled for Istio sidecar injection and Kubeflow. Profile namespaces
+are not among them: the Kubeflow profile controller creates those (`team_profiles`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 SPEC = ComponentSpec(
     name="namespaces",
-    summary="kubeflow, the pipelines' profile namespace and kfstack-system",
+    summary="kubeflow, kfstack-system and the pipelines namespace unless it is a profile",
     mock_outputs={
         "kubernetes:core/v1:Namespace": lambda name, inputs: {
             "metadata": {**inputs.get("metadata", {}), "name": inputs.get("metadata", {}).get("name", name)}
@@ -27,5 +28,7 @@ def build_namespaces(stack: StackContext, cluster: Cluster) -> dict[str, k8s.cor
     from modules.namespaces import PlatformNamespaces, platform_namespaces
 
     config = stack.config
-    specs = platform_namespaces(config.components.enabled("istio"), config.pipelines.namespace)
+    pipelines = config.pipelines.namespace
+    profile = pipelines in config.profile_namespaces()  # the profile controller creates it
+    specs = platform_namespaces(config.components.enabled("istio"), None if profile else pipelines)
     return PlatformNamespaces("platform", specs, opts=cluster.options()).namespaces

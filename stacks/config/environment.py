@@ -43,6 +43,12 @@ class EnvironmentConfig(ConfigModel):
     )
     pipelines: PipelinesConfig = Field(default_factory=PipelinesConfig)
 
+    def profile_namespaces(self) -> frozenset[str]:
+        """Namespaces the Kubeflow profile controller creates (one per profile, while profiles are on)."""
+        if not self.components.enabled("profiles"):
+            return frozenset()
+        return frozenset(profile.name for profile in self.profiles)
+
     def rule_problems(self) -> Iterator[Violation]:
         if self.tier == "prod" and not self.protect_stateful_resources:
             yield violation(

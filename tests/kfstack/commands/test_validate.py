@@ -141,3 +141,55 @@ def test_every_rule_problem_is_listed(tmp_path: Path) -> None:
     )
     assert "kfstack:storage.volumes.data.size:" in result.output
     assert "kfstack:storage.volumes.data.mountPath: must be an absolute path" in result.output
+
+
+PROFILES = """\
+  kfstack:profiles:
+    - name: team-a
+      owner: lead@example.com
+{second}"""
+
+
+def test_profile_without_an_owner_is_rejected_with_its_key_and_line(tmp_path: Path) -> None:
+    extra = PROFILES.format(second="    - name: team-b\n      contributors: [ana@example.com]\n")
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "kfstack:profiles[1].owner: required value is missing" in result.output
+    assert ".yaml:11:" in result.output  # the `- name: team-b` item
+
+
+def test_owner_that_is_not_an_email_is_rejected(tmp_path: Path) -> None:
+    extra = PROFILES.format(second="    - name: team-b\n      owner: team-b-lead\n")
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "kfstack:profiles[1].owner:" in result.output and "'team-b-lead'" in result.output
+    assert ".yaml:12:" in result.output
+
+
+def test_contributor_that_is_not_an_email_is_rejected(tmp_path: Path) -> None:
+    extra = PROFILES.format(second="    - name: team-b\n      owner: b@example.com\n      contributors: [ana]\n")
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "kfstack:profiles[1].contributors[0]:" in result.output and "'ana'" in result.output
+
+
+def test_duplicate_profile_names_are_rejected(tmp_path: Path) -> None:
+    extra = PROFILES.format(second="    - name: team-a\n      owner: other@example.com\n")
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "kfstack:profiles[1].name: duplicate profile; profiles[0] has it (got 'team-a')" in result.output
+    assert ".yaml:11:" in result.output
+
+
+def test_pipelines_namespace_that_is_not_a_profile_is_rejected(tmp_path: Path) -> None:
+    extra = PROFILES.format(second="") + (
+        "  kfstack:pipelines:\n    namespace: team-b\n"
+        "    kfp: {endpoint: 'http://localhost:8080/pipeline'}\n    registered: [retrain]\n"
+    )
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "kfstack:pipelines.namespace: multi-user Kubeflow Pipelines runs pipelines in profile namespaces" in (
+        result.output
+    )
+    assert "declare a profile named 'team-b' under profiles (declared: team-a)" in result.output
+    assert ".yaml:12:" in result.output

@@ -47,10 +47,17 @@ def test_schedules_point_at_the_current_version_with_the_matrix_kfp_version(plan
     assert {version.urn, experiment.urn} <= set(schedule.dependencies)
 
 
-def test_kfp_objects_wait_for_the_namespace_and_the_identity_and_reach_kfp_as_it(plan) -> None:
-    result = plan("local")
+def test_kfp_objects_wait_for_the_namespace_and_the_identity_and_reach_kfp_as_it(plan_of) -> None:
+    # outside profiles (standalone KFP) the builder creates the identity; in a profile the profile
+    # holds it (tests/stacks/components/test_team_profiles.py)
+    def without_profiles(values: dict) -> None:
+        for key in ("profiles", "kubeflowPipelines", "centralDashboard"):
+            values["components"][key] = {"enabled": False}
+        values.pop("profiles")
+
+    result = plan_of("local", without_profiles)
     namespace = result.find("kubernetes:core/v1:Namespace", "ns-kubeflow-user")[0].urn
-    account = result.find("kubernetes:core/v1:ServiceAccount", "kfstack-pipelines")[0]
+    account = result.find("kubernetes:core/v1:ServiceAccount", "kfp-access-kfstack-pipelines")[0]
     binding = result.find("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")[0]
     assert binding.inputs["roleRef"]["name"] == "kubeflow-pipelines-edit"
     kfp = [r for r in result.resources if r.type.startswith(KFP)]

@@ -12,8 +12,19 @@ def _labels(result) -> dict[str, dict]:
     }
 
 
-def test_platform_namespaces_include_the_pipelines_namespace(plan) -> None:
-    labels = _labels(plan("local"))
+def _without_profiles(values: dict) -> None:
+    for key in ("profiles", *dependents_of("profiles")):
+        values["components"][key] = {"enabled": False}
+    values.pop("profiles", None)
+
+
+def test_a_profile_namespace_is_left_to_the_profile_controller(plan) -> None:
+    # the controller refuses a namespace it did not create; the pipelines namespace is a profile
+    assert set(_labels(plan("local"))) == {"kubeflow", "kfstack-system"}
+
+
+def test_without_profiles_the_pipelines_namespace_is_created(plan_of) -> None:
+    labels = _labels(plan_of("local", _without_profiles))
     assert set(labels) == {"kubeflow", "kubeflow-user", "kfstack-system"}
     assert labels["kubeflow-user"]["istio-injection"] == "enabled"
 

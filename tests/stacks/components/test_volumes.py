@@ -19,8 +19,14 @@ def test_eks_claims_are_rwx_on_efs_with_the_configured_sizes(plan) -> None:
         assert claims[f"pvc-{name}"]["metadata"]["namespace"] == config.pipelines.namespace
 
 
-def test_claims_wait_for_their_namespace_the_classes_and_the_nodes(plan, custom_parts) -> None:
-    result = plan("prod")
+def test_claims_wait_for_their_namespace_the_classes_and_the_nodes(plan_of, custom_parts) -> None:
+    # a profile namespace: the claims wait for the profile instead (tests/.../test_team_profiles.py)
+    def without_profiles(values: dict) -> None:
+        for key in ("profiles", "kubeflowPipelines", "centralDashboard"):
+            values["components"][key] = {"enabled": False}
+        values.pop("profiles")
+
+    result = plan_of("prod", without_profiles)
     (namespace,) = result.find("kubernetes:core/v1:Namespace", "ns-kubeflow-user")
     waits = {namespace.urn} | custom_parts(result, "kfstack:storage:StorageClasses")
     waits |= custom_parts(result, "kfstack:nodes:ManagedNodeGroup")
