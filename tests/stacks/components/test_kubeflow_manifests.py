@@ -118,3 +118,11 @@ def test_planned_objects_are_the_applied_objects(manifests_plan) -> None:
         ("apps/v1", "Deployment", "kubeflow", "profiles-deployment")
     ]
     assert kubernetes_object(resource) == obj and resource.name == "profiles-kubeflow/profiles-deployment"
+
+
+@needs_manifests
+def test_every_kustomize_object_uses_the_clusters_provider(manifests_plan) -> None:
+    plan = manifests_plan("local")
+    (provider,) = plan.find("pulumi:providers:kubernetes")
+    objects = [r for install in INSTALLS for r, _ in planned_objects(plan, name=install).values()]
+    assert objects and all(r.provider == provider.urn for r in objects)
