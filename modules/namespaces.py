@@ -18,6 +18,22 @@ class NamespaceSpec:
     labels: dict[str, str] = field(default_factory=dict)
 
 
+RESTRICTED = {"pod-security.kubernetes.io/enforce": "restricted"}
+
+
+def kubeflow_namespace_labels(istio_enabled: bool) -> dict[str, str]:
+    """The labels kubeflow/manifests puts on `kubeflow` (common/kubeflow-namespace), adapted to Istio.
+
+    Not `app.kubernetes.io/part-of: kubeflow-profile`: that marks profile namespaces, and the PodDefault
+    webhook (failurePolicy Fail) would then have to admit its own Pods. Pod Security `restricted` only
+    without Istio: upstream runs the Istio CNI node agent, kfstack's Istio injects the istio-init
+    container, which needs NET_ADMIN and NET_RAW and is rejected under `restricted`.
+    """
+    if istio_enabled:
+        return {"control-plane": "kubeflow", "istio-injection": "enabled"}
+    return {"control-plane": "kubeflow", **RESTRICTED}
+
+
 def platform_namespaces(istio_enabled: bool, pipelines_namespace: str | None) -> list[NamespaceSpec]:
     """The namespaces a kfstack platform needs; sidecar injection only where Istio runs.
 
@@ -25,7 +41,7 @@ def platform_namespaces(istio_enabled: bool, pipelines_namespace: str | None) ->
     it and refuses a namespace it did not create ("namespace already exist, but not owned").
     """
     injection = {"istio-injection": "enabled"} if istio_enabled else {}
-    specs = [NamespaceSpec("kubeflow", {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"})]
+    specs = [NamespaceSpec("kubeflow", kubeflow_namespace_labels(istio_enabled))]
     if pipelines_namespace is not None:
         specs.append(
             NamespaceSpec(pipelines_namespace, {**injection, "app.kubernetes.io/part-of": "kubeflow-profile"})

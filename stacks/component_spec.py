@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stacks.config.versions import ComponentKey
@@ -20,6 +21,22 @@ if TYPE_CHECKING:
 
 MockTemplate = Callable[[str, dict[str, Any]], dict[str, Any]]
 """(logical name, inputs) -> the outputs the engine would return beyond the inputs (camelCase)."""
+
+ToolLocator = Callable[[str], Path]
+"""A command-line tool's name ("kubectl", "helm") -> its executable (the plan locates them)."""
+
+
+@dataclass(frozen=True)
+class MockCallAnswer:
+    """What the offline plan's mocks answer to a provider function call."""
+
+    outputs: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    """Shown with the plan's warnings (e.g. what the plan cannot show offline)."""
+
+
+MockCall = Callable[[dict[str, Any], ToolLocator], MockCallAnswer]
+"""(call arguments, tool locator) -> the answer the mocks give for a provider function."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +79,15 @@ class ComponentSpec:
     charts: tuple[ChartSource, ...] = ()
     crd_groups: tuple[str, ...] = ()
     """API groups whose CRDs the component's charts install; custom resources must depend on them."""
+    manifests: tuple[str, ...] = ()
+    """kubeflow/manifests kustomization paths the component installs (at the pinned ref)."""
+    crds: tuple[str, ...] = ()
+    """Names (`<plural>.<group>`) of the CRDs its kustomizations install as objects; one group may be
+    shared between components (kubeflow.org: Profile, PodDefault, ScheduledWorkflow), a CRD may not."""
     mock_outputs: Mapping[str, MockTemplate] = field(default_factory=dict)
     """Resource type -> outputs the offline plan's mocks return for it."""
+    mock_calls: Mapping[str, MockCall] = field(default_factory=dict)
+    """Provider function token -> how the offline plan's mocks answer it."""
     replace_on: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Resource type -> input paths whose change replaces the resource (for `kfstack diff`)."""
     skip_reason: Callable[[EnvironmentConfig], str | None] | None = None

@@ -8,14 +8,20 @@ import pulumi
 from stacks.components import absent_components
 from stacks.components.artifact_bucket import build_artifact_bucket
 from stacks.components.aws import build_aws
+from stacks.components.central_dashboard import build_central_dashboard
 from stacks.components.cluster import build_cluster
 from stacks.components.eks_addons import build_eks_addons
 from stacks.components.gpu import build_gpu_support
 from stacks.components.karpenter import build_karpenter
 from stacks.components.kfp_resources import build_kfp_resources
+from stacks.components.kubeflow_manifests import after_parts
+from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines
+from stacks.components.kubeflow_roles import build_kubeflow_roles
 from stacks.components.namespaces import build_namespaces
 from stacks.components.network import build_network
 from stacks.components.node_groups import build_node_groups
+from stacks.components.pod_defaults import build_pod_defaults
+from stacks.components.profiles import build_profiles
 from stacks.components.storage import build_storage
 from stacks.components.volumes import build_volumes
 from stacks.config.environment import EnvironmentConfig
@@ -36,6 +42,12 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     storage = build_storage(stack, cluster, after=addons)
     build_artifact_bucket(stack, aws)
     namespaces = build_namespaces(stack, cluster)
+    kubeflow = [namespaces["kubeflow"]]  # the integrator adds the cert-manager and istio-base releases
+    roles = build_kubeflow_roles(stack, cluster, after=kubeflow)
+    build_pod_defaults(stack, cluster, after=after_parts(kubeflow, roles))
+    build_profiles(stack, cluster, after=after_parts(kubeflow, roles))
+    build_kubeflow_pipelines(stack, cluster, storage, after=after_parts(kubeflow, roles))
+    build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
     claims = build_volumes(stack, cluster, storage, namespaces, compute)
     build_kfp_resources(stack, cluster, namespaces, placements, claims)
 

@@ -1,15 +1,17 @@
 """Plan checks: duplicate URNs, Kubernetes objects against the official schema of the target
-version, custom resources against CRD schemas, and CRD-before-CR dependencies."""
+version, custom resources against CRD schemas (the CRDs the plan itself installs first, then the CRD
+schema folder), and CRD-before-CR dependencies."""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from kubernetes_validate.utils import SchemaNotFoundError
 
 from kfstack.plan.crd_owners import owners_of
-from kfstack.plan.crd_schemas import crd_validation, folder_crd_schema
+from kfstack.plan.crd_schemas import CrdSchemas, crd_object_schemas, crd_validation
 from kfstack.plan.kubernetes_objects import (
     api_group_version_kind,
     is_kubernetes_object,
@@ -18,7 +20,7 @@ from kfstack.plan.kubernetes_objects import (
 )
 from kfstack.plan.kubernetes_schema import schema_errors
 from kfstack.plan.problems import PlanProblem, json_path
-from kfstack.plan.recorder import RecordedResource
+from kfstack.plan.recorder import REDACTED, RecordedResource
 
 
 def duplicate_urns(resources: list[RecordedResource]) -> list[PlanProblem]:
@@ -31,8 +33,14 @@ def duplicate_urns(resources: list[RecordedResource]) -> list[PlanProblem]:
     ]
 
 
-def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path | None) -> list[PlanProblem]:
-    obj = kubernetes_object(resource)
+def _checkable(obj: dict[str, Any]) -> dict[str, Any]:
+    """`obj` without top-level fields the plan redacted (a Secret's `data`/`stringData` are always
+    secret): their content is not known here, so it is not checked."""
+    return {key: value for key, value in obj.items() if value != REDACTED}
+
+
+def _object_problems(resource: RecordedResource, k8s_version: str, schemas: CrdSchemas) -> list[PlanProblem]:
+    obj = _checkable(kubernetes_object(resource))
     label = f"{resource.name} ({object_label(obj)})"
     try:
         return [
@@ -42,15 +50,16 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
     except SchemaNotFoundError:
         pass  # not a built-in kind: a custom resource
     group, version, kind = api_group_version_kind(resource)
-    if crd_dir is None:
+    if schemas.crd_dir is None:
         return []
-    schema = folder_crd_schema(crd_dir, group, kind, version)
-    if schema is None:
-        return [PlanProblem(label, "CRD schema", f"no schema for {group}/{version} {kind} in {crd_dir}")]
+    found = schemas.find(group, version, kind)
+    if found is None:
+        where = schemas.describe()
+        return [PlanProblem(label, "CRD schema", f"no schema for {group}/{version} {kind} in {where}")]
     # Go regexes Python rejects (prometheus-operator's `^(?i)...`) are left unchecked, not raised
     return [
         PlanProblem(label, f"CRD {group}/{version} {kind}", err.message, json_path(err.absolute_path))
-        for err in crd_validation(obj, schema).errors
+        for err in crd_validation(obj, found.schema).errors
     ]
 
 
@@ -90,11 +99,11 @@ def crd_dependencies(resources: list[RecordedResource]) -> list[PlanProblem]:
     for r in resources:
         if not is_kubernetes_object(r) or not _is_custom_kind(r):
             continue
-        group = api_group_version_kind(r)[0]
-        owners = owners_of(group, resources)
+        group, _, kind = api_group_version_kind(r)
+        owners = owners_of(group, resources, kind)
         if not owners:
             problems.append(
-                PlanProblem(r.name, "CRD owner", f"nothing in the plan installs CRDs of group {group}")
+                PlanProblem(r.name, "CRD owner", f"nothing in the plan installs the CRD of {kind} ({group})")
             )
         elif not owners & closure.get(r.urn, set()):
             problems.append(
@@ -138,8 +147,10 @@ def check_plan(
 ) -> list[PlanProblem]:
     """Every problem the plan has; empty when it is valid."""
     problems = duplicate_urns(resources)
-    for r in resources:
-        if is_kubernetes_object(r):
-            problems.extend(_object_problems(r, k8s_version, crd_dir))
+    objects = [r for r in resources if is_kubernetes_object(r)]
+    # the CRDs the plan installs are what its custom resources meet; the folder covers chart-installed ones
+    schemas = CrdSchemas(crd_dir, crd_object_schemas(kubernetes_object(r) for r in objects))
+    for r in objects:
+        problems.extend(_object_problems(r, k8s_version, schemas))
     problems.extend(crd_dependencies(resources))
     return problems

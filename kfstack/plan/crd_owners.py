@@ -23,13 +23,19 @@ def _installs(chart: ChartSource, inputs: dict[str, Any]) -> bool:
     return (inputs.get("chart"), repository) in chart.references()
 
 
-def owners_of(group: str, resources: list[RecordedResource]) -> set[str]:
-    """URNs of planned resources that install CRDs of `group` (a declared chart, or the CRD itself)."""
+def _defines(crd: RecordedResource, group: str, kind: str | None) -> bool:
+    spec = crd.inputs.get("spec") or {}
+    return spec.get("group") == group and (kind is None or (spec.get("names") or {}).get("kind") == kind)
+
+
+def owners_of(group: str, resources: list[RecordedResource], kind: str | None = None) -> set[str]:
+    """URNs of planned resources that install the CRD of `kind` in `group` (any kind when None): a chart
+    declared to install the group, or the CRD object itself. Components may share a group
+    (kubeflow.org), so a CRD object only owns its own kind."""
     charts = charts_installing(group)
     owners: set[str] = set()
     for r in resources:
         installs_chart = r.type in HELM_TYPES and any(_installs(chart, r.inputs) for chart in charts)
-        is_crd = r.type == CRD_TYPE and (r.inputs.get("spec") or {}).get("group") == group
-        if installs_chart or is_crd:
+        if installs_chart or (r.type == CRD_TYPE and _defines(r, group, kind)):
             owners.add(r.urn)
     return owners

@@ -11,14 +11,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, cast, get_args
 
 import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 
-from stacks.components import mock_templates
+from kfstack.plan.binaries import Tool, find_tool
+from stacks.components import mock_calls, mock_templates
 from stacks.config.secrets import REDACTED
 
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -113,9 +115,22 @@ def _provider_urn(reference: str) -> str:
     return reference.rsplit("::", 1)[0] if reference else ""
 
 
+def _locate_tool(tool: str) -> Path:
+    """The executable a mock call asks for (only the tools the plan knows how to find)."""
+    if tool not in get_args(Tool):
+        raise ValueError(f"a mock call asked for {tool!r}; the plan provides {', '.join(get_args(Tool))}")
+    return find_tool(cast(Tool, tool))
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Mocks that echo inputs and add the outputs each component declares for its resource types
-    (ids, ARNs, endpoints); anything undeclared only echoes its inputs."""
+    (ids, ARNs, endpoints); anything undeclared only echoes its inputs. Provider functions are
+    answered as the components declare (`mock_calls`), others with no outputs; what an answer says
+    the plan cannot show is kept in `warnings`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.warnings: list[str] = []
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         template = mock_templates().get(args.typ)
@@ -124,8 +139,13 @@ class RecordingMocks(pulumi.runtime.Mocks):
         resource_id = args.resource_id or outputs.pop("id", None) or f"{args.name}-id"
         return resource_id, outputs
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, list[tuple[str, str]]]:
+        handler = mock_calls().get(args.token)
+        if handler is None:
+            return {}, []
+        answer = handler(dict(args.args), _locate_tool)
+        self.warnings.extend(w for w in answer.warnings if w not in self.warnings)
+        return answer.outputs, []
 
 
 class _Collect(logging.Handler):
@@ -227,4 +247,5 @@ def record_program(
         logger.removeHandler(collected)
     if not ran or (not monitor.records and not allow_empty):
         raise ProgramNeverRan(f"the program for stack '{stack}' registered no resources")
-    return ProgramRecord(monitor.records, collected.messages)
+    call_warnings = monitor.mocks.warnings if isinstance(monitor.mocks, RecordingMocks) else []
+    return ProgramRecord(monitor.records, [*collected.messages, *call_warnings])

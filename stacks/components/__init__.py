@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from stacks.component_spec import ComponentSpec, MockTemplate
+from stacks.component_spec import ComponentSpec, MockCall, MockTemplate
 from stacks.config.environment import EnvironmentConfig
 from stacks.config.versions import COMPONENT_KEYS, ComponentKey
 
@@ -44,6 +44,19 @@ def mock_templates() -> dict[str, MockTemplate]:
                 raise ValueError(f"mock outputs for {type_} declared by both {owners[type_]} and {spec.name}")
             templates[type_], owners[type_] = template, spec.name
     return templates
+
+
+@cache
+def mock_calls() -> dict[str, MockCall]:
+    """Provider function token -> how the mocks answer it, from every component; each token once."""
+    calls: dict[str, MockCall] = {}
+    owners: dict[str, str] = {}
+    for spec in component_specs():
+        for token, answer in spec.mock_calls.items():
+            if token in calls:
+                raise ValueError(f"mock call {token} declared by both {owners[token]} and {spec.name}")
+            calls[token], owners[token] = answer, spec.name
+    return calls
 
 
 @cache

@@ -23,10 +23,38 @@ def test_only_a_release_of_the_declared_chart_or_a_crd_of_the_group_is_an_owner(
         k8s.apiextensions.v1.CustomResourceDefinition(
             "nodepools",
             metadata={"name": "nodepools.karpenter.sh"},
-            spec={"group": "karpenter.sh", "names": {"kind": "NodePool", "plural": "nodepools"},
-                  "scope": "Cluster", "versions": []},
+            spec={
+                "group": "karpenter.sh",
+                "names": {"kind": "NodePool", "plural": "nodepools"},
+                "scope": "Cluster",
+                "versions": [],
+            },
         )
 
     resources = record_program(program, stack="t").resources
     owners = {r.name for r in resources if r.urn in owners_of("karpenter.sh", resources)}
     assert owners == {"declared", "nodepools"}
+
+
+def test_a_crd_object_owns_only_its_own_kind_in_a_shared_group() -> None:
+    def crd(plural: str, kind: str) -> None:
+        k8s.apiextensions.v1.CustomResourceDefinition(
+            plural,
+            metadata={"name": f"{plural}.kubeflow.org"},
+            spec={
+                "group": "kubeflow.org",
+                "names": {"kind": kind, "plural": plural},
+                "scope": "Cluster",
+                "versions": [],
+            },
+        )
+
+    def program() -> None:
+        crd("profiles", "Profile")
+        crd("poddefaults", "PodDefault")
+
+    resources = record_program(program, stack="t").resources
+    assert {r.name for r in resources if r.urn in owners_of("kubeflow.org", resources, "Profile")} == {
+        "profiles"
+    }
+    assert len(owners_of("kubeflow.org", resources)) == 2

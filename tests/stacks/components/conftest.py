@@ -61,3 +61,24 @@ def custom_parts() -> Callable[[Plan, str], set[str]]:
         return inside
 
     return _parts
+
+
+@pytest.fixture(scope="session")
+def local_plans() -> dict[str, Plan]:
+    """Plans with the local kubeflow/manifests copy, by environment (each is slow: built once)."""
+    return {}
+
+
+@pytest.fixture
+def manifests_plan(local_plans: dict[str, Plan], env_config: Callable[..., EnvironmentConfig]):
+    """`manifests_plan("local")`: the checked plan with `components.manifestsDirectory` set (cached)."""
+    from tests.stacks.components.kubeflow_parts import checked_plan, with_local_manifests
+
+    def _plan(environment: str) -> Plan:
+        if environment not in local_plans:
+            local_plans[environment] = checked_plan(
+                environment, env_config(environment, with_local_manifests())
+            )
+        return local_plans[environment]
+
+    return _plan

@@ -1,0 +1,75 @@
+"""Kubeflow Pipelines, multi-user, from kubeflow/manifests (`platform-agnostic-multi-user` with
+cert-manager): API server, UI, Argo workflow controller, metacontroller with the per-profile
+pipelines controller, MySQL and SeaweedFS (KFP >= 2.15's in-cluster object store).
+
+kfstack changes one thing: its two PersistentVolumeClaims (MySQL, SeaweedFS; 20Gi each) name the
+stack's ReadWriteOnce StorageClass instead of relying on a cluster default (EKS >= 1.30 has none
+unless kfstack marks one, and an existing cluster may not either).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from stacks.component_spec import ComponentSpec
+from stacks.components.cluster import Cluster
+from stacks.components.kubeflow_manifests import ManifestsInstall, install_manifests, installed
+from stacks.components.storage import Storage
+from stacks.context import StackContext
+
+if TYPE_CHECKING:
+    from modules.kustomize import Dependencies, Transformation
+
+PIPELINES = "applications/pipeline/upstream/env/cert-manager/platform-agnostic-multi-user"
+
+SPEC = ComponentSpec(
+    name="kubeflow-pipelines",
+    summary="Kubeflow Pipelines multi-user (Argo, metacontroller, MySQL, SeaweedFS)",
+    key="kubeflowPipelines",
+    manifests=(PIPELINES,),
+    crds=(
+        "clusterworkflowtemplates.argoproj.io",
+        "cronworkflows.argoproj.io",
+        "workflowartifactgctasks.argoproj.io",
+        "workfloweventbindings.argoproj.io",
+        "workflows.argoproj.io",
+        "workflowtaskresults.argoproj.io",
+        "workflowtasksets.argoproj.io",
+        "workflowtemplates.argoproj.io",
+        "compositecontrollers.metacontroller.k8s.io",
+        "controllerrevisions.metacontroller.k8s.io",
+        "decoratorcontrollers.metacontroller.k8s.io",
+        "scheduledworkflows.kubeflow.org",
+        "viewers.kubeflow.org",
+    ),
+)
+
+
+def claims_on(storage_class: str) -> Transformation:
+    """Put every PersistentVolumeClaim on `storage_class`."""
+
+    def apply(obj: dict[str, Any]) -> None:
+        if obj.get("kind") == "PersistentVolumeClaim":
+            obj.setdefault("spec", {})["storageClassName"] = storage_class
+
+    return apply
+
+
+def build_kubeflow_pipelines(
+    stack: StackContext, cluster: Cluster, storage: Storage, after: Dependencies
+) -> ManifestsInstall | None:
+    """KFP after `after` and the StorageClasses its claims use; None when switched off."""
+    if not stack.config.components.enabled("kubeflowPipelines"):
+        return None
+    from modules.kustomize import combined
+
+    kfp = install_manifests(
+        stack,
+        cluster,
+        "kubeflow-pipelines",
+        "kubeflowPipelines",
+        PIPELINES,
+        combined(after, storage.ready),
+        transformations=[claims_on(storage.rwo_class)],
+    )
+    return installed(kfp)
