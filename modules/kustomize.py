@@ -57,6 +57,9 @@ class KustomizeInstallArgs:
     """Objects not installed (another component owns them)."""
     transformations: tuple[Transformation, ...] = ()
     """Edits applied to every object, in order, after `omit`."""
+    declared_crds: tuple[str, ...] = ()
+    """CRD names (`<plural>.<group>`) the kustomization ships, recorded on the component so an offline
+    plan of a remote source, which sees no objects, can still check what custom resources wait for."""
 
 
 def combined(*groups: Dependencies) -> pulumi.Output[list[pulumi.Resource]]:
@@ -86,7 +89,12 @@ class KustomizeInstall(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: KustomizeInstallArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__("kfstack:kustomize:Install", name, None, opts)
+        super().__init__(
+            "kfstack:kustomize:Install",
+            name,
+            {"source": args.source, "declaredCrds": list(args.declared_crds)},
+            opts,
+        )
         child = child_options(self, opts)
         # an Output of one resource or a list, or a list: `from_input` in `combined` takes either
         outer = cast(Dependencies, child.depends_on or [])

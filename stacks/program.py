@@ -23,6 +23,7 @@ from stacks.components.node_groups import build_node_groups
 from stacks.components.pod_defaults import build_pod_defaults
 from stacks.components.profiles import build_profiles
 from stacks.components.storage import build_storage
+from stacks.components.team_profiles import build_team_profiles
 from stacks.components.volumes import build_volumes
 from stacks.config.environment import EnvironmentConfig
 from stacks.context import StackContext
@@ -44,12 +45,17 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     namespaces = build_namespaces(stack, cluster)
     kubeflow = [namespaces["kubeflow"]]  # the integrator adds the cert-manager and istio-base releases
     roles = build_kubeflow_roles(stack, cluster, after=kubeflow)
-    build_pod_defaults(stack, cluster, after=after_parts(kubeflow, roles))
-    build_profiles(stack, cluster, after=after_parts(kubeflow, roles))
-    build_kubeflow_pipelines(stack, cluster, storage, after=after_parts(kubeflow, roles))
+    pod_defaults = build_pod_defaults(stack, cluster, after=after_parts(kubeflow, roles))
+    profiles = build_profiles(stack, cluster, after=after_parts(kubeflow, roles))
+    pipelines = build_kubeflow_pipelines(stack, cluster, storage, after=after_parts(kubeflow, roles))
     build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
-    claims = build_volumes(stack, cluster, storage, namespaces, compute)
-    build_kfp_resources(stack, cluster, namespaces, placements, claims)
+    # profile namespaces admit Pods through the PodDefault webhook and serve pipelines: wait for both
+    team_profiles = build_team_profiles(
+        stack, cluster, after=after_parts(kubeflow, profiles, pod_defaults, pipelines)
+    )
+    namespaces_ready = {**namespaces, **team_profiles}
+    claims = build_volumes(stack, cluster, storage, namespaces_ready, compute)
+    build_kfp_resources(stack, cluster, namespaces_ready, placements, claims)
 
     for absent in absent_components(config):
         pulumi.log.warn(absent.message())

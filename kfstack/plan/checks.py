@@ -10,7 +10,7 @@ from typing import Any
 
 from kubernetes_validate.utils import SchemaNotFoundError
 
-from kfstack.plan.crd_owners import owners_of
+from kfstack.plan.crd_owners import owners_of, remote_installs_of
 from kfstack.plan.crd_schemas import CrdSchemas, crd_object_schemas, crd_validation
 from kfstack.plan.kubernetes_objects import (
     api_group_version_kind,
@@ -101,6 +101,8 @@ def crd_dependencies(resources: list[RecordedResource]) -> list[PlanProblem]:
             continue
         group, _, kind = api_group_version_kind(r)
         owners = owners_of(group, resources, kind)
+        if not owners and remote_installs_of(group, resources):
+            continue  # installed from a remote kustomization: not visible offline (the plan warns)
         if not owners:
             problems.append(
                 PlanProblem(r.name, "CRD owner", f"nothing in the plan installs the CRD of {kind} ({group})")

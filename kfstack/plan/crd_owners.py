@@ -11,6 +11,7 @@ from stacks.components import component_specs
 
 HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
 CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+KUSTOMIZE_TYPE = "kfstack:kustomize:Install"
 
 
 def charts_installing(group: str) -> list[ChartSource]:
@@ -39,3 +40,17 @@ def owners_of(group: str, resources: list[RecordedResource], kind: str | None = 
         if installs_chart or (r.type == CRD_TYPE and _defines(r, group, kind)):
             owners.add(r.urn)
     return owners
+
+
+def remote_installs_of(group: str, resources: list[RecordedResource]) -> set[str]:
+    """URNs of kustomize installs from a remote source declared to ship a CRD of `group`.
+
+    Offline such an install registers no objects, so what custom resources wait for cannot be
+    checked (the plan warns that its objects are not shown); with a local source it can.
+    """
+    return {
+        r.urn
+        for r in resources
+        if r.type == KUSTOMIZE_TYPE
+        and any(name.split(".", 1)[-1] == group for name in r.inputs.get("declaredCrds") or [])
+    }

@@ -93,13 +93,16 @@ def install_manifests(
 ) -> KustomizeInstall:
     """The kustomization `path` of kubeflow/manifests at `key`'s pin, installed after `after`."""
     from modules.kustomize import KustomizeInstall, KustomizeInstallArgs
+    from stacks.components import component_specs
 
+    declared = tuple(crd for spec in component_specs() if path in spec.manifests for crd in spec.crds)
     return KustomizeInstall(
         name,
         KustomizeInstallArgs(
             source=stack.config.components.manifests(key, path),
             omit=tuple(omit),
             transformations=tuple(transformations),
+            declared_crds=declared,
         ),
         opts=pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=after)),
     )
@@ -119,7 +122,8 @@ def installed(*parts: KustomizeInstall) -> ManifestsInstall:
     from modules.kustomize import combined
 
     return ManifestsInstall(
-        crds=combined(*(part.crds for part in parts)), ready=combined(*(part.ready for part in parts))
+        crds=combined(*(part.crds for part in parts)),
+        ready=combined(*(part.ready for part in parts)),
     )
 
 

@@ -7,7 +7,6 @@ its own, so `components.profiles` is reported as installed by that builder alone
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -18,6 +17,7 @@ from stacks.config.environment import EnvironmentConfig
 from stacks.context import StackContext
 
 if TYPE_CHECKING:
+    from modules.kustomize import Dependencies
     from modules.profile import TeamProfile, TeamProfileArgs
 
 SPEC = ComponentSpec(
@@ -51,14 +51,12 @@ def team_profile_args(config: EnvironmentConfig) -> list[TeamProfileArgs]:
     ]
 
 
-def build_team_profiles(
-    stack: StackContext, cluster: Cluster, after: Sequence[pulumi.Resource]
-) -> dict[str, TeamProfile]:
+def build_team_profiles(stack: StackContext, cluster: Cluster, after: Dependencies) -> dict[str, TeamProfile]:
     """Profile namespace -> its TeamProfile; objects in that namespace must depend on it.
 
     `after`: what installs the Profile CRD and the profile controller (and the Istio CRDs).
     """
     from modules.profile import TeamProfile
 
-    opts = pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=list(after)))
+    opts = pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=after))
     return {args.name: TeamProfile(args.name, args, opts=opts) for args in team_profile_args(stack.config)}

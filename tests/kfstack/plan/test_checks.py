@@ -8,6 +8,7 @@ import pulumi_kubernetes as k8s
 from kfstack.plan.checks import check_plan
 from kfstack.plan.recorder import record_program
 from stacks.components.karpenter import SPEC as KARPENTER
+from stacks.config.components import ComponentsConfig
 
 
 def _provider() -> k8s.Provider:
@@ -58,10 +59,11 @@ def test_duplicate_urns_are_rejected() -> None:
 def _karpenter_program(depend: bool, spec: dict) -> None:
     provider = _provider()
     (chart,) = KARPENTER.charts  # the chart the karpenter component declares as owner of its CRDs
+    pinned = chart.pinned(ComponentsConfig())
     release = k8s.helm.v3.Release(
         "karpenter",
-        chart=chart.name,
-        version="1.14.0",
+        chart=pinned.name,
+        version=pinned.version,
         opts=pulumi.ResourceOptions(provider=provider),
     )
     k8s.apiextensions.CustomResource(
@@ -93,7 +95,9 @@ def test_custom_resource_validates_against_its_crd(crd_dir) -> None:
 
 def test_custom_resource_schema_violation_is_reported(crd_dir) -> None:
     spec = {"template": {"spec": {"requirements": []}}}
-    problems = check_plan(record_program(lambda: _karpenter_program(True, spec), stack="t").resources, "1.33", crd_dir)
+    problems = check_plan(
+        record_program(lambda: _karpenter_program(True, spec), stack="t").resources, "1.33", crd_dir
+    )
     assert problems and problems[0].check == "CRD karpenter.sh/v1 NodePool"
     assert "nodeClassRef" in problems[0].message
     assert problems[0].schema_path == "spec.template.spec"
@@ -123,6 +127,37 @@ def test_unknown_custom_resource_without_schema_fails_when_crds_are_checked(crd_
     assert checks == {"CRD schema", "CRD owner"}
 
 
+def test_a_custom_resource_of_a_remote_kustomization_is_not_held_to_an_owner_offline() -> None:
+    """Offline a remote kustomization registers no objects: its declared CRDs stand for it (the plan warns)."""
+
+    class Install(pulumi.ComponentResource):
+        def __init__(self, declared: list[str]) -> None:
+            super().__init__(
+                "kfstack:kustomize:Install", "profiles", {"source": "https://x", "declaredCrds": declared}
+            )
+
+    def program(declared: list[str]) -> Callable[[], None]:
+        def run() -> None:
+            Install(declared)
+            k8s.apiextensions.CustomResource(
+                "team",
+                api_version="kubeflow.org/v1",
+                kind="Profile",
+                metadata={"name": "team"},
+                spec={"owner": {"kind": "User", "name": "a@example.com"}},
+                opts=pulumi.ResourceOptions(provider=_provider()),
+            )
+
+        return run
+
+    assert (
+        check_plan(record_program(program(["profiles.kubeflow.org"]), stack="t").resources, "1.33", None)
+        == []
+    )
+    undeclared = check_plan(record_program(program([]), stack="t").resources, "1.33", None)
+    assert [p.check for p in undeclared] == ["CRD owner"]
+
+
 def test_a_crd_schema_with_a_go_regex_is_checked_without_crashing(crd_dir) -> None:
     """prometheus-operator's `^(?i)(abort|warn)?$` is RE2, not Python: the pattern goes unchecked."""
 
@@ -133,14 +168,24 @@ def test_a_crd_schema_with_a_go_regex_is_checked_without_crashing(crd_dir) -> No
                 api_version="monitoring.coreos.com/v1",
                 kind="PrometheusRule",
                 metadata={"name": "r", "namespace": "monitoring"},
-                spec={"groups": [{"name": "g", "partial_response_strategy": strategy,
-                                  "rules": [{"alert": "A", "expr": "up == 0"}]}]},
+                spec={
+                    "groups": [
+                        {
+                            "name": "g",
+                            "partial_response_strategy": strategy,
+                            "rules": [{"alert": "A", "expr": "up == 0"}],
+                        }
+                    ]
+                },
                 opts=pulumi.ResourceOptions(provider=_provider()),
             )
+
         return program
 
     problems = check_plan(record_program(rule("warn"), stack="t").resources, "1.33", crd_dir)
     assert [p.check for p in problems] == ["CRD owner"]  # nothing here installs monitoring.coreos.com
     typed = check_plan(record_program(rule(7), stack="t").resources, "1.33", crd_dir)  # type: ignore[arg-type]
-    assert any(p.check == "CRD monitoring.coreos.com/v1 PrometheusRule" and "7 is not of type 'string'" in p.message
-               for p in typed)
+    assert any(
+        p.check == "CRD monitoring.coreos.com/v1 PrometheusRule" and "7 is not of type 'string'" in p.message
+        for p in typed
+    )

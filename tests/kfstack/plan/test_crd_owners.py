@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pulumi_kubernetes as k8s
 
-from kfstack.plan.crd_owners import charts_installing, owners_of
-from kfstack.plan.recorder import record_program
+from kfstack.plan.crd_owners import charts_installing, owners_of, remote_installs_of
+from kfstack.plan.recorder import RecordedResource, record_program
 from stacks.components.karpenter import SPEC as KARPENTER
 
 
@@ -18,8 +18,12 @@ def test_only_a_release_of_the_declared_chart_or_a_crd_of_the_group_is_an_owner(
 
     def program() -> None:
         k8s.helm.v3.Release("declared", chart="oci://public.ecr.aws/karpenter/karpenter", version="1.14.0")
-        k8s.helm.v3.Release("same-name-elsewhere", chart="karpenter", version="1.14.0",
-                            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo="https://example.com/charts"))
+        k8s.helm.v3.Release(
+            "same-name-elsewhere",
+            chart="karpenter",
+            version="1.14.0",
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo="https://example.com/charts"),
+        )
         k8s.apiextensions.v1.CustomResourceDefinition(
             "nodepools",
             metadata={"name": "nodepools.karpenter.sh"},
@@ -58,3 +62,34 @@ def test_a_crd_object_owns_only_its_own_kind_in_a_shared_group() -> None:
         "profiles"
     }
     assert len(owners_of("kubeflow.org", resources)) == 2
+
+
+def _recorded(urn: str, type_: str, inputs: dict) -> RecordedResource:
+    return RecordedResource(
+        urn=urn,
+        type=type_,
+        name=urn.rsplit("::", 1)[-1],
+        parent="",
+        custom=False,
+        dependencies=[],
+        provider="",
+        protect=False,
+        retain_on_delete=False,
+        inputs=inputs,
+        secret_paths=[],
+    )
+
+
+def test_a_remote_kustomize_install_is_known_by_the_crds_it_declares() -> None:
+    install = _recorded(
+        "urn:x::profiles",
+        "kfstack:kustomize:Install",
+        {
+            "source": "https://github.com/kubeflow/manifests//applications/profiles?ref=26.03",
+            "declaredCrds": ["profiles.kubeflow.org"],
+        },
+    )
+    other = _recorded("urn:x::roles", "kfstack:kustomize:Install", {"source": "x", "declaredCrds": []})
+    assert remote_installs_of("kubeflow.org", [install, other]) == {"urn:x::profiles"}
+    assert remote_installs_of("karpenter.sh", [install, other]) == set()
+    assert owners_of("kubeflow.org", [install, other], "Profile") == set()  # not an owner that can be checked
