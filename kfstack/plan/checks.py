@@ -18,7 +18,7 @@ from kfstack.plan.kubernetes_objects import (
 )
 from kfstack.plan.kubernetes_schema import schema_errors
 from kfstack.plan.problems import PlanProblem, json_path
-from kfstack.plan.recorder import RecordedResource
+from kfstack.plan.recorder import REDACTED, UNKNOWN_VALUE, RecordedResource
 
 
 def duplicate_urns(resources: list[RecordedResource]) -> list[PlanProblem]:
@@ -38,6 +38,7 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
         return [
             PlanProblem(label, f"Kubernetes {k8s_version} schema", err.message, json_path(err.absolute_path))
             for err in schema_errors(obj, k8s_version)
+            if not _placeholder(err.instance)
         ]
     except SchemaNotFoundError:
         pass  # not a built-in kind: a custom resource
@@ -51,7 +52,13 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
     return [
         PlanProblem(label, f"CRD {group}/{version} {kind}", err.message, json_path(err.absolute_path))
         for err in crd_validation(obj, schema).errors
+        if not _placeholder(err.instance)
     ]
+
+
+def _placeholder(value: object) -> bool:
+    """A value only the engine knows (a secret, e.g. a Secret's whole `stringData`, or an unknown output)."""
+    return value in (REDACTED, UNKNOWN_VALUE)
 
 
 def _transitive_dependencies(resources: list[RecordedResource]) -> dict[str, set[str]]:

@@ -15,7 +15,13 @@ CRD_TYPE = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 
 def charts_installing(group: str) -> list[ChartSource]:
     """The charts whose components declare that they install CRDs of `group`."""
-    return [chart for spec in component_specs() if group in spec.crd_groups for chart in spec.charts]
+    return [
+        chart
+        for spec in component_specs()
+        if group in spec.crd_groups
+        for chart in spec.charts
+        if chart.installs_crds
+    ]
 
 
 def _installs(chart: ChartSource, inputs: dict[str, Any]) -> bool:
