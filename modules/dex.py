@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -29,8 +29,8 @@ OAUTH2_PROXY_CLIENT_ID = "kubeflow-oidc-authservice"
 """The Dex client oauth2-proxy logs in as (kubeflow/manifests' id)."""
 OAUTH2_PROXY_CALLBACK = "/oauth2/callback"
 OAUTH2_PROXY_NAMESPACE = "oauth2-proxy"
-OAUTH2_PROXY_POD_LABELS = {"app.kubernetes.io/name": "oauth2-proxy", "app.kubernetes.io/instance": "oauth2-proxy"}
-"""The selector labels the oauth2-proxy chart gives the pods of the release named `oauth2-proxy`."""
+OAUTH2_PROXY_POD_LABELS = {"app.kubernetes.io/name": "oauth2-proxy"}
+"""A selector label the oauth2-proxy chart puts on its pods (kubeflow/manifests selects by it too)."""
 RESTRICTED = {"pod-security.kubernetes.io/enforce": "restricted"}
 
 
@@ -108,7 +108,10 @@ def dex_values(image_tag: str) -> dict[str, Any]:
         "image": {"tag": image_tag},
         "configSecret": {"create": False, "name": DEX_CONFIG_SECRET},
         "envVars": [
-            {"name": "KUBERNETES_POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}
+            {
+                "name": "KUBERNETES_POD_NAMESPACE",
+                "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
+            }
         ],
         "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
         "securityContext": {
@@ -203,7 +206,9 @@ class Dex(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=DEX_NAMESPACE, labels=RESTRICTED),
             opts=child,
         )
-        in_namespace = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.namespace]))
+        in_namespace = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[self.namespace])
+        )
         config = k8s.core.v1.Secret(
             f"{name}-config",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=DEX_CONFIG_SECRET, namespace=DEX_NAMESPACE),
@@ -230,17 +235,20 @@ class Dex(pulumi.ComponentResource):
         k8s.networking.v1.NetworkPolicy(
             f"{name}-allow-same-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(name="default-allow-same-namespace", namespace=DEX_NAMESPACE),
-            spec=same_namespace_policy(),
+            spec=cast(Any, same_namespace_policy()),
             opts=in_namespace,
         )
         k8s.networking.v1.NetworkPolicy(
             f"{name}-allow-istio-and-oauth2-proxy",
             metadata=k8s.meta.v1.ObjectMetaArgs(name="allow-istio-and-oauth2-proxy", namespace=DEX_NAMESPACE),
-            spec={
-                "podSelector": {"matchLabels": DEX_POD_LABELS},
-                "ingress": [{"from": dex_ingress_sources()}],
-                "policyTypes": ["Ingress"],
-            },
+            spec=cast(
+                Any,
+                {
+                    "podSelector": {"matchLabels": DEX_POD_LABELS},
+                    "ingress": [{"from": dex_ingress_sources()}],
+                    "policyTypes": ["Ingress"],
+                },
+            ),
             opts=in_namespace,
         )
         self.register_outputs({})

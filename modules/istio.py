@@ -127,10 +127,19 @@ class Istio(pulumi.ComponentResource):
             f"ns-{ISTIO_NAMESPACE}", metadata=k8s.meta.v1.ObjectMetaArgs(name=ISTIO_NAMESPACE), opts=child
         )
         self.base = helm_release(
-            f"{name}-base", args.base_chart, ISTIO_NAMESPACE, {}, after(self.namespace), release_name="istio-base"
+            f"{name}-base",
+            args.base_chart,
+            ISTIO_NAMESPACE,
+            {},
+            after(self.namespace),
+            release_name="istio-base",
         )
         self.istiod = helm_release(
-            f"{name}-istiod", args.istiod_chart, ISTIO_NAMESPACE, istiod_values(), after(self.base),
+            f"{name}-istiod",
+            args.istiod_chart,
+            ISTIO_NAMESPACE,
+            istiod_values(),
+            after(self.base),
             release_name="istiod",
         )
         self.gateway = helm_release(

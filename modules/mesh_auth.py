@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -66,7 +66,10 @@ def dex_jwt_spec() -> dict[str, Any]:
 
 def m2m_spec(issuers: Sequence[TokenIssuer]) -> dict[str, Any]:
     """RequestAuthentication `m2m-token-issuer`: service-account tokens, `sub` as `kubeflow-userid`."""
-    return {"selector": gateway_selector(), "jwtRules": [jwt_rule(i.issuer, "sub", i.jwks_uri) for i in issuers]}
+    return {
+        "selector": gateway_selector(),
+        "jwtRules": [jwt_rule(i.issuer, "sub", i.jwks_uri) for i in issuers],
+    }
 
 
 def ext_authz_spec(public_paths: Sequence[str]) -> dict[str, Any]:
@@ -179,31 +182,42 @@ class MeshAuth(pulumi.ComponentResource):
     def _jwks_proxy(self, name: str, child: pulumi.ResourceOptions) -> None:
         # Reading /openid/v1/jwks needs system:service-account-issuer-discovery, which Kubernetes binds
         # to every service account by default; no binding for unauthenticated users is needed.
-        metadata = k8s.meta.v1.ObjectMetaArgs(name=JWKS_PROXY, namespace=ISTIO_NAMESPACE, labels=JWKS_PROXY_LABELS)
+        metadata = k8s.meta.v1.ObjectMetaArgs(
+            name=JWKS_PROXY, namespace=ISTIO_NAMESPACE, labels=JWKS_PROXY_LABELS
+        )
         account = k8s.core.v1.ServiceAccount(f"{name}-jwks-proxy", metadata=metadata, opts=child)
         k8s.apps.v1.Deployment(
             f"{name}-jwks-proxy",
             metadata=metadata,
-            spec={
-                "replicas": 1,
-                "selector": {"matchLabels": JWKS_PROXY_LABELS},
-                "template": {
-                    "metadata": {"labels": JWKS_PROXY_LABELS},
-                    "spec": {
-                        "serviceAccountName": JWKS_PROXY,
-                        "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
-                        "containers": [jwks_proxy_container()],
+            spec=cast(
+                Any,
+                {
+                    "replicas": 1,
+                    "selector": {"matchLabels": JWKS_PROXY_LABELS},
+                    "template": {
+                        "metadata": {"labels": JWKS_PROXY_LABELS},
+                        "spec": {
+                            "serviceAccountName": JWKS_PROXY,
+                            "securityContext": {
+                                "runAsNonRoot": True,
+                                "seccompProfile": {"type": "RuntimeDefault"},
+                            },
+                            "containers": [jwks_proxy_container()],
+                        },
                     },
                 },
-            },
+            ),
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[account])),
         )
         k8s.core.v1.Service(
             f"{name}-jwks-proxy",
             metadata=metadata,
-            spec={
-                "selector": JWKS_PROXY_LABELS,
-                "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
-            },
+            spec=cast(
+                Any,
+                {
+                    "selector": JWKS_PROXY_LABELS,
+                    "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+                },
+            ),
             opts=child,
         )

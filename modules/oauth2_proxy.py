@@ -5,7 +5,7 @@ and the network policies upstream gives it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -25,7 +25,7 @@ from modules.kubeflow_gateway import GATEWAY_REF
 from modules.options import child_options
 
 OAUTH2_PROXY_CREDENTIALS = "oauth2-proxy-credentials"
-"""The Secret with `client-id`, `client-secret` and `cookie-secret` the chart reads (config.existingSecret)."""
+"""The Secret with `client-id`, `client-secret`, `cookie-secret` the chart reads (config.existingSecret)."""
 COOKIE_SECRET_LENGTH = 32
 """oauth2-proxy accepts a cookie secret of 16, 24 or 32 bytes; kfstack uses 32 (AES-256)."""
 
@@ -123,7 +123,9 @@ def gateway_only_policy() -> dict[str, Any]:
             {
                 "from": [
                     {
-                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}},
+                        "namespaceSelector": {
+                            "matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}
+                        },
                         "podSelector": {"matchLabels": {"app": GATEWAY_LABELS["app"]}},
                     }
                 ]
@@ -159,10 +161,14 @@ class OAuth2Proxy(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=OAUTH2_PROXY_NAMESPACE, labels=RESTRICTED),
             opts=child,
         )
-        in_namespace = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.namespace]))
+        in_namespace = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[self.namespace])
+        )
         credentials = k8s.core.v1.Secret(
             f"{name}-credentials",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=OAUTH2_PROXY_CREDENTIALS, namespace=OAUTH2_PROXY_NAMESPACE),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=OAUTH2_PROXY_CREDENTIALS, namespace=OAUTH2_PROXY_NAMESPACE
+            ),
             type="Opaque",
             string_data={
                 "client-id": OAUTH2_PROXY_CLIENT_ID,
@@ -190,14 +196,18 @@ class OAuth2Proxy(pulumi.ComponentResource):
         )
         k8s.networking.v1.NetworkPolicy(
             f"{name}-allow-same-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="default-allow-same-namespace", namespace=OAUTH2_PROXY_NAMESPACE),
-            spec=same_namespace_policy(),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name="default-allow-same-namespace", namespace=OAUTH2_PROXY_NAMESPACE
+            ),
+            spec=cast(Any, same_namespace_policy()),
             opts=in_namespace,
         )
         k8s.networking.v1.NetworkPolicy(
             f"{name}-allow-istio-ingressgateway",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="allow-istio-ingressgateway", namespace=OAUTH2_PROXY_NAMESPACE),
-            spec=gateway_only_policy(),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name="allow-istio-ingressgateway", namespace=OAUTH2_PROXY_NAMESPACE
+            ),
+            spec=cast(Any, gateway_only_policy()),
             opts=in_namespace,
         )
         self.register_outputs({})

@@ -38,7 +38,7 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
         return [
             PlanProblem(label, f"Kubernetes {k8s_version} schema", err.message, json_path(err.absolute_path))
             for err in schema_errors(obj, k8s_version)
-            if not _placeholder(err.instance)
+            if not is_placeholder(err.instance)
         ]
     except SchemaNotFoundError:
         pass  # not a built-in kind: a custom resource
@@ -52,11 +52,11 @@ def _object_problems(resource: RecordedResource, k8s_version: str, crd_dir: Path
     return [
         PlanProblem(label, f"CRD {group}/{version} {kind}", err.message, json_path(err.absolute_path))
         for err in crd_validation(obj, schema).errors
-        if not _placeholder(err.instance)
+        if not is_placeholder(err.instance)
     ]
 
 
-def _placeholder(value: object) -> bool:
+def is_placeholder(value: object) -> bool:
     """A value only the engine knows (a secret, e.g. a Secret's whole `stringData`, or an unknown output)."""
     return value in (REDACTED, UNKNOWN_VALUE)
 

@@ -53,7 +53,7 @@ class Mesh:
 
 
 def gateway_service(stack: StackContext) -> tuple[GatewayServiceType, Mapping[str, str]]:
-    """The gateway Service type and annotations: an NLB on EKS (internal unless configured), else ClusterIP."""
+    """The gateway Service type and annotations: an NLB on EKS (internal by default), else ClusterIP."""
     from modules.istio import nlb_annotations
 
     exposure = stack.config.gateway.load_balancer
