@@ -47,6 +47,8 @@ class ChartSource:
     """The chart's own name (for an OCI reference, its last path segment)."""
     pinned_by: ComponentKey
     """The release-set entry whose pin lists the chart."""
+    installs_crds: bool = True
+    """Whether this chart installs the component's `crd_groups` (False e.g. for istiod and gateway)."""
 
     def pinned(self, components: ComponentsConfig) -> HelmChart:
         """This chart as the environment's release set pins it, as module args take it."""

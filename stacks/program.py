@@ -9,9 +9,12 @@ from stacks.components import absent_components
 from stacks.components.artifact_bucket import build_artifact_bucket
 from stacks.components.aws import build_aws
 from stacks.components.central_dashboard import build_central_dashboard
+from stacks.components.cert_manager import build_cert_manager
 from stacks.components.cluster import build_cluster
+from stacks.components.dex import build_dex
 from stacks.components.eks_addons import build_eks_addons
 from stacks.components.gpu import build_gpu_support
+from stacks.components.istio import build_istio
 from stacks.components.karpenter import build_karpenter
 from stacks.components.kfp_resources import build_kfp_resources
 from stacks.components.kubeflow_manifests import after_parts
@@ -20,6 +23,7 @@ from stacks.components.kubeflow_roles import build_kubeflow_roles
 from stacks.components.namespaces import build_namespaces
 from stacks.components.network import build_network
 from stacks.components.node_groups import build_node_groups
+from stacks.components.oauth2_proxy import build_oauth2_proxy
 from stacks.components.pod_defaults import build_pod_defaults
 from stacks.components.profiles import build_profiles
 from stacks.components.storage import build_storage
@@ -43,7 +47,15 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     storage = build_storage(stack, cluster, after=addons)
     build_artifact_bucket(stack, aws)
     namespaces = build_namespaces(stack, cluster)
-    kubeflow = [namespaces["kubeflow"]]  # the integrator adds the cert-manager and istio-base releases
+    cert_manager = build_cert_manager(stack, cluster, after=compute)
+    mesh = build_istio(stack, cluster, cert_manager, namespaces, after=compute)
+    login = build_dex(stack, cluster, mesh)
+    build_oauth2_proxy(stack, cluster, mesh, login)
+    # Kubeflow's Certificates, Istio objects and injected Pods need cert-manager, the Istio CRDs and
+    # a running istiod (the gateway release installs after it)
+    kubeflow: list[pulumi.Resource] = [namespaces["kubeflow"]]
+    kubeflow += [cert_manager] if cert_manager is not None else []
+    kubeflow += [mesh.base, mesh.gateway_release] if mesh is not None else []
     roles = build_kubeflow_roles(stack, cluster, after=kubeflow)
     pod_defaults = build_pod_defaults(stack, cluster, after=after_parts(kubeflow, roles))
     profiles = build_profiles(stack, cluster, after=after_parts(kubeflow, roles))

@@ -20,7 +20,7 @@ from kfstack.plan.kubernetes_objects import (
 )
 from kfstack.plan.kubernetes_schema import schema_errors
 from kfstack.plan.problems import PlanProblem, json_path
-from kfstack.plan.recorder import REDACTED, RecordedResource
+from kfstack.plan.recorder import REDACTED, UNKNOWN_VALUE, RecordedResource
 
 
 def duplicate_urns(resources: list[RecordedResource]) -> list[PlanProblem]:
@@ -46,6 +46,7 @@ def _object_problems(resource: RecordedResource, k8s_version: str, schemas: CrdS
         return [
             PlanProblem(label, f"Kubernetes {k8s_version} schema", err.message, json_path(err.absolute_path))
             for err in schema_errors(obj, k8s_version)
+            if not is_placeholder(err.instance)
         ]
     except SchemaNotFoundError:
         pass  # not a built-in kind: a custom resource
@@ -60,7 +61,13 @@ def _object_problems(resource: RecordedResource, k8s_version: str, schemas: CrdS
     return [
         PlanProblem(label, f"CRD {group}/{version} {kind}", err.message, json_path(err.absolute_path))
         for err in crd_validation(obj, found.schema).errors
+        if not is_placeholder(err.instance)
     ]
+
+
+def is_placeholder(value: object) -> bool:
+    """A value only the engine knows (a secret, e.g. a Secret's whole `stringData`, or an unknown output)."""
+    return value in (REDACTED, UNKNOWN_VALUE)
 
 
 def _transitive_dependencies(resources: list[RecordedResource]) -> dict[str, set[str]]:

@@ -16,7 +16,13 @@ KUSTOMIZE_TYPE = "kfstack:kustomize:Install"
 
 def charts_installing(group: str) -> list[ChartSource]:
     """The charts whose components declare that they install CRDs of `group`."""
-    return [chart for spec in component_specs() if group in spec.crd_groups for chart in spec.charts]
+    return [
+        chart
+        for spec in component_specs()
+        if group in spec.crd_groups
+        for chart in spec.charts
+        if chart.installs_crds
+    ]
 
 
 def _installs(chart: ChartSource, inputs: dict[str, Any]) -> bool:

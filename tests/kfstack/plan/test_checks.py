@@ -189,3 +189,17 @@ def test_a_crd_schema_with_a_go_regex_is_checked_without_crashing(crd_dir) -> No
         p.check == "CRD monitoring.coreos.com/v1 PrometheusRule" and "7 is not of type 'string'" in p.message
         for p in typed
     )
+
+
+def test_a_secret_placeholder_is_not_a_schema_violation_but_a_wrong_plain_value_is() -> None:
+    def program() -> None:
+        provider = pulumi.ResourceOptions(provider=_provider())
+        # pulumi_kubernetes marks a Secret's whole stringData secret: the plan records it as "[secret]"
+        k8s.core.v1.Secret("s", metadata={"name": "s"}, string_data={"k": "v"}, opts=provider)
+        k8s.core.v1.ConfigMap("bad", metadata={"name": "x"}, data={"k": 1}, opts=provider)
+
+    recorded = record_program(program, stack="t").resources
+    (secret,) = [r for r in recorded if r.name == "s"]
+    assert secret.inputs["stringData"] == "[secret]"
+    problems = check_plan(recorded, "1.33", None)
+    assert [p.resource for p in problems] == ["bad (ConfigMap/x)"]

@@ -6,9 +6,12 @@ from stacks.config.versions import dependents_of
 
 
 def _labels(result) -> dict[str, dict]:
+    """The namespaces this builder creates (components create their own, e.g. istio-system)."""
+    (platform,) = result.find("kfstack:platform:Namespaces")
     return {
         n.inputs["metadata"]["name"]: n.inputs["metadata"].get("labels", {})
         for n in result.find("kubernetes:core/v1:Namespace")
+        if n.parent == platform.urn
     }
 
 

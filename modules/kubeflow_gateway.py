@@ -1,0 +1,140 @@
+"""The Kubeflow Gateway (`kubeflow/kubeflow-gateway`, HTTP and HTTPS) and its certificate from
+cert-manager: self-signed, ACME (HTTP-01 through the Istio ingress) or a Secret the operator provides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
+from modules.options import child_options
+
+GATEWAY_NAME = "kubeflow-gateway"
+GATEWAY_NAMESPACE = "kubeflow"
+GATEWAY_REF = f"{GATEWAY_NAMESPACE}/{GATEWAY_NAME}"
+"""How VirtualServices name the gateway (`spec.gateways`)."""
+TLS_SECRET = "kubeflow-gateway-tls"
+"""The certificate's Secret when cert-manager makes it (in istio-system, where the gateway reads it)."""
+ACME_CHALLENGE_PATHS = ("/.well-known/acme-challenge/*",)
+"""Paths the ACME HTTP-01 challenge uses; the login must not guard them."""
+ISTIO_INGRESS_CLASS = "istio"
+ISTIO_INGRESS_CONTROLLER = "istio.io/ingress-controller"
+
+TlsMode = Literal["selfSigned", "acme", "existingSecret"]
+
+
+def gateway_spec(hostname: str | None, credential_name: str) -> dict[str, Any]:
+    """The Gateway's spec: the ingress gateway pods, HTTP on 80 and HTTPS on 443 for `hostname` (or any)."""
+    hosts = [hostname or "*"]
+    return {
+        "selector": {"istio": GATEWAY_LABELS["istio"]},
+        "servers": [
+            {"hosts": hosts, "port": {"name": "http", "number": 80, "protocol": "HTTP"}},
+            {
+                "hosts": hosts,
+                "port": {"name": "https", "number": 443, "protocol": "HTTPS"},
+                "tls": {"mode": "SIMPLE", "credentialName": credential_name},
+            },
+        ],
+    }
+
+
+def self_signed_issuer_spec() -> dict[str, Any]:
+    """A ClusterIssuer that signs each certificate with its own key."""
+    return {"selfSigned": {}}
+
+
+def acme_issuer_spec(email: str, server: str, account_secret: str) -> dict[str, Any]:
+    """An ACME ClusterIssuer answering HTTP-01 through an Ingress of class `istio` (the ingress gateway)."""
+    return {
+        "acme": {
+            "email": email,
+            "server": server,
+            "privateKeySecretRef": {"name": account_secret},
+            "solvers": [{"http01": {"ingress": {"ingressClassName": ISTIO_INGRESS_CLASS}}}],
+        }
+    }
+
+
+def certificate_spec(issuer: str, hostname: str | None) -> dict[str, Any]:
+    """A Certificate for the gateway's hostname (`localhost` without one), stored in TLS_SECRET."""
+    return {
+        "secretName": TLS_SECRET,
+        "dnsNames": [hostname or "localhost"],
+        "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": issuer},
+        "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+    }
+
+
+@dataclass(frozen=True)
+class KubeflowGatewayArgs:
+    """Hostname and TLS of the gateway, as the config validated them."""
+
+    hostname: str | None
+    tls_mode: TlsMode
+    acme_email: str | None
+    acme_server: str
+    existing_secret: str | None
+
+
+class KubeflowGateway(pulumi.ComponentResource):
+    """Gateway and certificate. Pass in `opts.depends_on` what installs the Istio and cert-manager CRDs
+    and the kubeflow and istio-system namespaces."""
+
+    credential_name: str
+    gateway: k8s.apiextensions.CustomResource
+
+    def __init__(
+        self, name: str, args: KubeflowGatewayArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("kfstack:istio:KubeflowGateway", name, None, opts)
+        child = child_options(self, opts)
+        self.credential_name = TLS_SECRET
+        if args.tls_mode == "existingSecret":
+            if args.existing_secret is None:
+                raise ValueError("tls mode existingSecret needs the Secret's name")
+            self.credential_name = args.existing_secret
+        else:
+            if args.tls_mode == "acme":
+                if args.acme_email is None or args.hostname is None:
+                    raise ValueError("ACME needs an e-mail and a hostname")
+                issuer_name = f"{name}-acme"
+                issuer_spec = acme_issuer_spec(args.acme_email, args.acme_server, f"{issuer_name}-account")
+                # Istio serves Ingresses whose class names its controller (the HTTP-01 solver's Ingress).
+                k8s.networking.v1.IngressClass(
+                    f"{name}-ingress-class",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(name=ISTIO_INGRESS_CLASS),
+                    spec=k8s.networking.v1.IngressClassSpecArgs(controller=ISTIO_INGRESS_CONTROLLER),
+                    opts=child,
+                )
+            else:
+                issuer_name = f"{name}-selfsigned"
+                issuer_spec = self_signed_issuer_spec()
+            issuer = k8s.apiextensions.CustomResource(
+                f"{name}-issuer",
+                api_version="cert-manager.io/v1",
+                kind="ClusterIssuer",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=issuer_name),
+                spec=issuer_spec,
+                opts=child,
+            )
+            k8s.apiextensions.CustomResource(
+                f"{name}-certificate",
+                api_version="cert-manager.io/v1",
+                kind="Certificate",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAME, namespace=ISTIO_NAMESPACE),
+                spec=certificate_spec(issuer_name, args.hostname),
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[issuer])),
+            )
+        self.gateway = k8s.apiextensions.CustomResource(
+            name,
+            api_version="networking.istio.io/v1",
+            kind="Gateway",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=GATEWAY_NAME, namespace=GATEWAY_NAMESPACE),
+            spec=gateway_spec(args.hostname, self.credential_name),
+            opts=child,
+        )
+        self.register_outputs({})
