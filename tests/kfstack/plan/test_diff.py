@@ -87,7 +87,9 @@ def test_a_cron_change_replaces_that_recurring_run_alone(tmp_path: Path) -> None
     after = _plan_after_edit(tmp_path, "dev", 'cron: "0 0 3 * * 1"', 'cron: "0 30 4 * * 1"')
     (change,) = diff_plans(before, after)
     assert (change.kind, change.type, change.name) == (
-        "replace", "pulumi-python:dynamic/kfp:RecurringRun", "schedule-nightly-retrain"
+        "replace",
+        "pulumi-python:dynamic/kfp:RecurringRun",
+        "schedule-nightly-retrain",
     )
     assert [(f.path, f.old, f.new) for f in change.fields] == [("inputs.cron", "0 0 3 * * 1", "0 30 4 * * 1")]
 
@@ -95,7 +97,10 @@ def test_a_cron_change_replaces_that_recurring_run_alone(tmp_path: Path) -> None
 def test_pausing_a_schedule_is_an_update_not_a_replacement(tmp_path: Path) -> None:
     before = json.loads(build_plan("dev").json_text())
     after = _plan_after_edit(
-        tmp_path, "dev", "maxConcurrency: 1\n        enabled: true", "maxConcurrency: 1\n        enabled: false"
+        tmp_path,
+        "dev",
+        "maxConcurrency: 1\n        enabled: true",
+        "maxConcurrency: 1\n        enabled: false",
     )
     (change,) = diff_plans(before, after)
     assert (change.kind, change.name) == ("update", "schedule-nightly-retrain")
@@ -131,12 +136,30 @@ def test_renaming_the_pipelines_profile_moves_its_volumes_and_kfp_objects(tmp_pa
     after = _plan_after_edit(tmp_path, "local", "kubeflow-user", "team-a", count=2)
     changes = {(c.kind, c.name) for c in diff_plans(before, after)}
     moved = {
-        "pvc-data", "pvc-models", "pipeline-retrain", "pipeline-retrain-version", "pipeline-train-and-deploy",
-        "pipeline-train-and-deploy-version", "experiment-reference",
+        "pvc-data",
+        "pvc-models",
+        "pipeline-retrain",
+        "pipeline-retrain-version",
+        "pipeline-train-and-deploy",
+        "pipeline-train-and-deploy-version",
+        "experiment-reference",
     }
-    # the profile namespace is the profile controller's, not a kfstack Namespace; the Profile itself
-    # (and its automation account) come with the team profiles builder once it is in the program
-    assert changes == {("replace", name) for name in moved}
+    # the profile (and the automation account in it) is another profile: the old one goes, the new one
+    # comes; what lives in the namespace moves (replaced), the components waiting for it are updated
+    profile_parts = (
+        "{}",
+        "profile-{}",
+        "{}-kfp-access",
+        "{}-kfp-access-kfstack-pipelines",
+        "{}-kfp-access-kfstack-pipelines-pipelines-edit",
+    )
+    assert changes == {
+        *(("delete", part.format("kubeflow-user")) for part in profile_parts),
+        *(("add", part.format("team-a")) for part in profile_parts),
+        ("update", "volumes"),
+        ("update", "kfp"),
+        *(("replace", name) for name in moved),
+    }
 
 
 def test_markdown_lists_changes_in_a_table() -> None:

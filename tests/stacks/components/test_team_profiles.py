@@ -25,7 +25,7 @@ from stacks.components.namespaces import build_namespaces
 from stacks.components.network import build_network
 from stacks.components.node_groups import build_node_groups
 from stacks.components.storage import build_storage
-from stacks.components.team_profiles import build_team_profiles, team_profile_args
+from stacks.components.team_profiles import SPEC, build_team_profiles, team_profile_args
 from stacks.components.volumes import build_volumes
 from stacks.config.environment import EnvironmentConfig
 from stacks.context import StackContext
@@ -102,7 +102,9 @@ def test_the_pipelines_profile_replaces_the_namespace_and_claims_and_kfp_wait_fo
     (account,) = by_type["kubernetes:core/v1:ServiceAccount"]
     (binding,) = by_type["kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"]
     assert account.inputs["metadata"] == {
-        "name": "kfstack-pipelines", "namespace": "kubeflow-user", "labels": {"app.kubernetes.io/part-of": "kfstack"}
+        "name": "kfstack-pipelines",
+        "namespace": "kubeflow-user",
+        "labels": {"app.kubernetes.io/part-of": "kfstack"},
     }
     assert binding.inputs["roleRef"]["name"] == "kubeflow-pipelines-edit"
     assert profile.urn in account.dependencies
@@ -116,11 +118,14 @@ def test_the_pipelines_profile_replaces_the_namespace_and_claims_and_kfp_wait_fo
 
 def test_every_profile_gets_the_automation_account_only_with_service_account_tokens(env_config) -> None:
     def two_teams(values: dict) -> None:
-        values["profiles"].append({"name": "team-b", "owner": "b@example.com", "contributors": ["c@example.com"]})
+        values["profiles"].append(
+            {"name": "team-b", "owner": "b@example.com", "contributors": ["c@example.com"]}
+        )
 
     args = team_profile_args(env_config("local", two_teams))
     assert [(a.name, a.automation_account) for a in args] == [
-        ("kubeflow-user", "kfstack-pipelines"), ("team-b", "kfstack-pipelines")
+        ("kubeflow-user", "kfstack-pipelines"),
+        ("team-b", "kfstack-pipelines"),
     ]
     assert args[1].contributors == ("c@example.com",)
 
@@ -146,5 +151,6 @@ def test_profiles_off_means_no_profiles_and_the_namespace_is_kfstacks_again(env_
 
 
 def test_the_builder_does_not_claim_the_profiles_switch(env_config) -> None:
-    # the controller's builder owns `components.profiles`; until it exists the switch is reported
-    assert "profiles" in {a.key for a in absent_components(env_config("local"))}
+    # the controller's builder owns `components.profiles` (one SPEC per key); this one declares none
+    assert SPEC.key is None
+    assert "profiles" not in {a.key for a in absent_components(env_config("local"))}
