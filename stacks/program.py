@@ -18,7 +18,7 @@ from stacks.components.istio import build_istio
 from stacks.components.karpenter import build_karpenter
 from stacks.components.kfp_resources import build_kfp_resources
 from stacks.components.kubeflow_manifests import after_parts
-from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines
+from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines, export_kfp_endpoints
 from stacks.components.kubeflow_roles import build_kubeflow_roles
 from stacks.components.namespaces import build_namespaces
 from stacks.components.network import build_network
@@ -61,6 +61,7 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     profiles = build_profiles(stack, cluster, after=after_parts(kubeflow, roles))
     pipelines = build_kubeflow_pipelines(stack, cluster, storage, after=after_parts(kubeflow, roles))
     build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
+    export_kfp_endpoints(stack, mesh.dashboard_url if mesh is not None else None)
     # profile namespaces admit Pods through the PodDefault webhook and serve pipelines: wait for both
     team_profiles = build_team_profiles(
         stack, cluster, after=after_parts(kubeflow, profiles, pod_defaults, pipelines)

@@ -102,27 +102,13 @@ def crd_dir() -> Path:
     return found
 
 
-def _kubeflow_rendered_dir() -> Path | None:
-    configured = os.environ.get("KFSTACK_KUBEFLOW_DIR")
-    candidate = Path(configured) if configured else REPO_ROOT.parent / "shared" / "kubeflow" / "26.03"
-    return candidate / "rendered" if (candidate / "rendered").is_dir() else None
-
-
 @pytest.fixture(scope="session")
 def kubeflow_rendered() -> Callable[[str], list[dict[str, Any]]]:
     """`kubeflow_rendered("common_kubeflow-roles_base")`: the objects kubeflow/manifests 26.03 builds
     for that kustomization (its `rendered/<name>.yaml`); skipped with a reason when absent."""
-    import yaml
+    from tests.upstream import rendered_objects
 
-    folder = _kubeflow_rendered_dir()
-    if folder is None:
-        pytest.skip("kubeflow/manifests 26.03 not found: set KFSTACK_KUBEFLOW_DIR or place it at ../shared")
-
-    def _objects(name: str) -> list[dict[str, Any]]:
-        text = (folder / f"{name}.yaml").read_text(encoding="utf-8")
-        return [doc for doc in yaml.safe_load_all(text) if doc]
-
-    return _objects
+    return lambda name: list(rendered_objects(f"{name}.yaml"))
 
 
 @pytest.fixture(autouse=True)

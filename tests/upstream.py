@@ -3,6 +3,7 @@ tests can prove kfstack's objects fit upstream's; skips with a reason when the f
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import yaml
 
 from tests.conftest import REPO_ROOT
 
-KUBEFLOW_DIR = REPO_ROOT.parent / "shared" / "kubeflow" / "26.03"
+KUBEFLOW_DIR = Path(os.environ.get("KFSTACK_KUBEFLOW_DIR") or REPO_ROOT.parent / "shared" / "kubeflow" / "26.03")
 
 
 def kubeflow_dir() -> Path:
@@ -23,7 +24,8 @@ def kubeflow_dir() -> Path:
 
 
 @cache
-def _objects(file_name: str) -> tuple[dict[str, Any], ...]:
+def rendered_objects(file_name: str) -> tuple[dict[str, Any], ...]:
+    """Every object of `rendered/<file_name>` (the kustomization's `kubectl kustomize` output)."""
     text = (kubeflow_dir() / "rendered" / file_name).read_text()
     return tuple(doc for doc in yaml.safe_load_all(text) if doc)
 
@@ -32,7 +34,7 @@ def upstream_object(file_name: str, kind: str, name: str, namespace: str | None 
     """The one object of `kind`/`name` (in `namespace`) in a rendered kustomization."""
     found = [
         o
-        for o in _objects(file_name)
+        for o in rendered_objects(file_name)
         if o["kind"] == kind
         and o["metadata"]["name"] == name
         and (namespace is None or o["metadata"].get("namespace") == namespace)

@@ -73,3 +73,18 @@ def build_kubeflow_pipelines(
         transformations=[claims_on(storage.rwo_class)],
     )
     return installed(kfp)
+
+
+KFP_IN_CLUSTER = "http://ml-pipeline.kubeflow.svc.cluster.local:8888"
+"""The KFP API Service upstream installs (`ml-pipeline` in `kubeflow`, HTTP port 8888)."""
+
+
+def export_kfp_endpoints(stack: StackContext, dashboard_url: str | None) -> None:
+    """Stack outputs: the KFP API in the cluster and through the gateway (behind the login)."""
+    if not stack.config.components.enabled("kubeflowPipelines"):
+        return
+    import pulumi
+
+    pulumi.export("kfpEndpointInCluster", KFP_IN_CLUSTER)
+    if dashboard_url is not None:
+        pulumi.export("kfpEndpoint", f"{dashboard_url}pipeline")

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
 import pytest
 
 from kfstack.plan.build import Plan, plan_config
@@ -82,3 +83,11 @@ def manifests_plan(local_plans: dict[str, Plan], env_config: Callable[..., Envir
         return local_plans[environment]
 
     return _plan
+
+
+@pytest.fixture
+def exports(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Stack outputs the program exports: name -> the plain value (or Output)."""
+    exported: dict[str, Any] = {}
+    monkeypatch.setattr(pulumi, "export", lambda name, value: exported.__setitem__(name, value))
+    return exported

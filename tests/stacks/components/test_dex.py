@@ -15,12 +15,6 @@ RELEASE = "kubernetes:helm.sh/v3:Release"
 RANDOM = "random:index/randomPassword:RandomPassword"
 
 
-@pytest.fixture
-def exports(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    exported: dict[str, Any] = {}
-    monkeypatch.setattr(pulumi, "export", lambda name, value: exported.__setitem__(name, value))
-    return exported
-
 
 def _resolved(output: pulumi.Output[Any]) -> tuple[Any, bool]:
     """(value, is secret) of an Output the finished program resolved."""
@@ -80,9 +74,9 @@ def _with_connectors(values: dict) -> None:
             "id": "corp",
             "name": "Corp",
             "host": "ldap.example.com:636",
-            "bindDn": "cn=dex",
+            "bindDN": "cn=dex",
             "bindPassword": SecretRef("c2", plaintext="KNOWN-LDAP-PASSWORD"),
-            "userSearchBaseDn": "ou=people",
+            "userSearchBaseDN": "ou=people",
         },
     ]
 

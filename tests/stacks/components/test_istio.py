@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pulumi
 import pytest
 
 from stacks.config.errors import ConfigError
@@ -13,13 +12,6 @@ from stacks.config.errors import ConfigError
 RELEASE = "kubernetes:helm.sh/v3:Release"
 GATEWAY = "kubernetes:networking.istio.io/v1:Gateway"
 
-
-@pytest.fixture
-def exports(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Stack outputs the program exports: name -> the plain value (or Output)."""
-    exported: dict[str, Any] = {}
-    monkeypatch.setattr(pulumi, "export", lambda name, value: exported.__setitem__(name, value))
-    return exported
 
 
 def _gateway_service(result) -> dict[str, Any]:
