@@ -13,6 +13,7 @@ from stacks.components.cluster import build_cluster
 from stacks.components.eks_addons import build_eks_addons
 from stacks.components.gpu import build_gpu_support
 from stacks.components.karpenter import build_karpenter
+from stacks.components.kfp_artifact_store import build_kfp_artifact_store
 from stacks.components.kfp_resources import build_kfp_resources
 from stacks.components.kubeflow_manifests import after_parts
 from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines
@@ -40,13 +41,16 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     compute = [*node_groups, *addons, *karpenter_pools]
     placements = build_gpu_support(stack, cluster, after=addons)
     storage = build_storage(stack, cluster, after=addons)
-    build_artifact_bucket(stack, aws)
+    bucket = build_artifact_bucket(stack, aws)
+    artifact_store = build_kfp_artifact_store(stack, cluster, bucket)
     namespaces = build_namespaces(stack, cluster)
     kubeflow = [namespaces["kubeflow"]]  # the integrator adds the cert-manager and istio-base releases
     roles = build_kubeflow_roles(stack, cluster, after=kubeflow)
     build_pod_defaults(stack, cluster, after=after_parts(kubeflow, roles))
     build_profiles(stack, cluster, after=after_parts(kubeflow, roles))
-    build_kubeflow_pipelines(stack, cluster, storage, after=after_parts(kubeflow, roles))
+    build_kubeflow_pipelines(
+        stack, cluster, storage, after=after_parts(kubeflow, roles), artifact_store=artifact_store
+    )
     build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
     claims = build_volumes(stack, cluster, storage, namespaces, compute)
     build_kfp_resources(stack, cluster, namespaces, placements, claims)
