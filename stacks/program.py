@@ -16,6 +16,7 @@ from stacks.components.eks_addons import build_eks_addons
 from stacks.components.gpu import build_gpu_support
 from stacks.components.istio import build_istio
 from stacks.components.karpenter import build_karpenter
+from stacks.components.kfp_artifact_store import build_kfp_artifact_store
 from stacks.components.kfp_resources import build_kfp_resources
 from stacks.components.kubeflow_manifests import after_parts
 from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines, export_kfp_endpoints
@@ -45,7 +46,8 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     compute = [*node_groups, *addons, *karpenter_pools]
     placements = build_gpu_support(stack, cluster, after=addons)
     storage = build_storage(stack, cluster, after=addons)
-    build_artifact_bucket(stack, aws)
+    bucket = build_artifact_bucket(stack, aws)
+    artifact_store = build_kfp_artifact_store(stack, cluster, bucket)
     namespaces = build_namespaces(stack, cluster)
     cert_manager = build_cert_manager(stack, cluster, after=compute)
     mesh = build_istio(stack, cluster, cert_manager, namespaces, after=compute)
@@ -59,7 +61,9 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     roles = build_kubeflow_roles(stack, cluster, after=kubeflow)
     pod_defaults = build_pod_defaults(stack, cluster, after=after_parts(kubeflow, roles))
     profiles = build_profiles(stack, cluster, after=after_parts(kubeflow, roles))
-    pipelines = build_kubeflow_pipelines(stack, cluster, storage, after=after_parts(kubeflow, roles))
+    pipelines = build_kubeflow_pipelines(
+        stack, cluster, storage, after=after_parts(kubeflow, roles), artifact_store=artifact_store
+    )
     build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
     export_kfp_endpoints(stack, mesh.dashboard_url if mesh is not None else None)
     # profile namespaces admit Pods through the PodDefault webhook and serve pipelines: wait for both

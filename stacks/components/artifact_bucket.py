@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -30,8 +31,17 @@ SPEC = ComponentSpec(
 )
 
 
-def build_artifact_bucket(stack: StackContext, aws: AwsAccount | None) -> pulumi.Output[str] | None:
-    """The bucket's name, or None when there is no bucket (existing clusters, or switched off)."""
+@dataclass(frozen=True)
+class ArtifactBucketRefs:
+    """What later components need from the bucket: its name, ARN and region."""
+
+    name: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    region: str
+
+
+def build_artifact_bucket(stack: StackContext, aws: AwsAccount | None) -> ArtifactBucketRefs | None:
+    """The bucket, or None when there is none (existing clusters, or switched off)."""
     config = stack.config.storage.artifact_bucket
     if aws is None or config.enabled is False:
         return None
@@ -47,4 +57,4 @@ def build_artifact_bucket(stack: StackContext, aws: AwsAccount | None) -> pulumi
         opts=stack.stateful(aws.options()),
     )
     pulumi.export("artifactBucket", bucket.bucket.bucket)
-    return bucket.bucket.bucket
+    return ArtifactBucketRefs(bucket.bucket.bucket, bucket.bucket.arn, aws.region)

@@ -2,9 +2,10 @@
 cert-manager): API server, UI, Argo workflow controller, metacontroller with the per-profile
 pipelines controller, MySQL and SeaweedFS (KFP >= 2.15's in-cluster object store).
 
-kfstack changes one thing: its two PersistentVolumeClaims (MySQL, SeaweedFS; 20Gi each) name the
-stack's ReadWriteOnce StorageClass instead of relying on a cluster default (EKS >= 1.30 has none
-unless kfstack marks one, and an existing cluster may not either).
+kfstack changes its two PersistentVolumeClaims (MySQL, SeaweedFS; 20Gi each) to name the stack's
+ReadWriteOnce StorageClass instead of relying on a cluster default (EKS >= 1.30 has none unless
+kfstack marks one, and an existing cluster may not either); on EKS with the artifact bucket it also
+points KFP's artifacts at S3 (`kfp_artifact_store`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from stacks.component_spec import ComponentSpec
 from stacks.components.cluster import Cluster
+from stacks.components.kfp_artifact_store import S3ArtifactStore, s3_artifact_edits
 from stacks.components.kubeflow_manifests import ManifestsInstall, install_manifests, installed
 from stacks.components.storage import Storage
 from stacks.context import StackContext
@@ -56,9 +58,14 @@ def claims_on(storage_class: str) -> Transformation:
 
 
 def build_kubeflow_pipelines(
-    stack: StackContext, cluster: Cluster, storage: Storage, after: Dependencies
+    stack: StackContext,
+    cluster: Cluster,
+    storage: Storage,
+    after: Dependencies,
+    artifact_store: S3ArtifactStore | None = None,
 ) -> ManifestsInstall | None:
-    """KFP after `after` and the StorageClasses its claims use; None when switched off."""
+    """KFP after `after` and the StorageClasses its claims use, its artifacts in `artifact_store`
+    (None: upstream's SeaweedFS); None when switched off."""
     if not stack.config.components.enabled("kubeflowPipelines"):
         return None
     from modules.kustomize import combined
@@ -69,8 +76,12 @@ def build_kubeflow_pipelines(
         "kubeflow-pipelines",
         "kubeflowPipelines",
         PIPELINES,
-        combined(after, storage.ready),
-        transformations=[claims_on(storage.rwo_class)],
+        # the pods need their Pod Identity associations to exist when they start
+        combined(after, storage.ready, list(artifact_store.ready) if artifact_store else []),
+        transformations=[
+            claims_on(storage.rwo_class),
+            *(s3_artifact_edits(artifact_store) if artifact_store else []),
+        ],
     )
     return installed(kfp)
 
