@@ -45,9 +45,9 @@ def _known_secrets(values: dict) -> None:
             "id": "corp",
             "name": "Corp",
             "host": "ldap:636",
-            "bindDn": "cn=dex",
+            "bindDN": "cn=dex",
             "bindPassword": SecretRef("c-ldap", plaintext=KNOWN["ldap"]),
-            "userSearchBaseDn": "ou=people",
+            "userSearchBaseDN": "ou=people",
         },
     ]
 
