@@ -1,5 +1,10 @@
 """Istio: the base (CRDs), istiod and ingress gateway releases, the mesh config with Kubeflow's
-oauth2-proxy ext-authz provider, and mesh-wide STRICT mutual TLS."""
+oauth2-proxy ext-authz provider.
+
+No PeerAuthentication here: one in istio-system (the mesh's root namespace) would apply to the whole
+mesh, including profile namespaces and sidecar-less clients; mutual TLS is STRICT per namespace
+(`modules/mesh_mtls.py`). The ingress gateway's listeners are not governed by PeerAuthentication.
+"""
 
 from __future__ import annotations
 
@@ -86,11 +91,6 @@ def nlb_annotations(internal: bool) -> dict[str, str]:
     return annotations
 
 
-def strict_mtls() -> dict[str, Any]:
-    """Spec of a PeerAuthentication requiring mutual TLS (in the root namespace: for the whole mesh)."""
-    return {"mtls": {"mode": "STRICT"}}
-
-
 @dataclass(frozen=True)
 class IstioArgs:
     """The pinned base, istiod and gateway charts and how the gateway Service is exposed."""
@@ -103,7 +103,7 @@ class IstioArgs:
 
 
 class Istio(pulumi.ComponentResource):
-    """istio-system, the three releases in order, and mesh-wide STRICT mTLS.
+    """istio-system and the three releases in order.
 
     `base` installs the Istio CRDs (networking, security, telemetry, extensions.istio.io); custom
     resources of those groups depend on it. `gateway` is the ingress gateway release.
@@ -149,13 +149,5 @@ class Istio(pulumi.ComponentResource):
             gateway_values(args.service_type, args.service_annotations),
             after(self.istiod),
             release_name=GATEWAY_RELEASE,
-        )
-        k8s.apiextensions.CustomResource(
-            f"{name}-mtls-strict",
-            api_version="security.istio.io/v1",
-            kind="PeerAuthentication",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="default", namespace=ISTIO_NAMESPACE),
-            spec=strict_mtls(),
-            opts=after(self.base, self.namespace),
         )
         self.register_outputs({})

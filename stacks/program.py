@@ -19,6 +19,7 @@ from stacks.components.karpenter import build_karpenter
 from stacks.components.kfp_artifact_store import build_kfp_artifact_store
 from stacks.components.kfp_resources import build_kfp_resources
 from stacks.components.kubeflow_manifests import after_parts
+from stacks.components.kubeflow_mtls import build_kubeflow_mtls
 from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines, export_kfp_endpoints
 from stacks.components.kubeflow_roles import build_kubeflow_roles
 from stacks.components.namespaces import build_namespaces
@@ -58,6 +59,7 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     kubeflow: list[pulumi.Resource] = [namespaces["kubeflow"]]
     kubeflow += [cert_manager] if cert_manager is not None else []
     kubeflow += [mesh.base, mesh.gateway_release] if mesh is not None else []
+    build_kubeflow_mtls(stack, cluster, mesh, namespaces)
     roles = build_kubeflow_roles(stack, cluster, after=kubeflow)
     pod_defaults = build_pod_defaults(stack, cluster, after=after_parts(kubeflow, roles))
     profiles = build_profiles(stack, cluster, after=after_parts(kubeflow, roles))

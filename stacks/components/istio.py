@@ -1,5 +1,5 @@
-"""Istio: base (CRDs), istiod with the oauth2-proxy ext-authz provider, the ingress gateway, STRICT
-mTLS, and the Kubeflow Gateway with its certificate from cert-manager."""
+"""Istio: base (CRDs), istiod with the oauth2-proxy ext-authz provider, the ingress gateway, and the
+Kubeflow Gateway with its certificate from cert-manager (mutual TLS: `kubeflow_mtls`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 SPEC = ComponentSpec(
     name="istio",
-    summary="Istio base, istiod, ingress gateway (Helm); STRICT mTLS; the Kubeflow Gateway and its TLS",
+    summary="Istio base, istiod, ingress gateway (Helm); the Kubeflow Gateway and its TLS",
     key="istio",
     charts=(
         ChartSource("base", pinned_by="istio"),

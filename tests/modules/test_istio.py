@@ -62,7 +62,7 @@ def test_nlb_annotations_are_internal_only_when_asked() -> None:
     assert nlb_annotations(internal=False) == {"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}
 
 
-def test_releases_install_in_order_and_strict_mtls_waits_for_the_crds(record) -> None:
+def test_releases_install_in_order_and_no_mesh_wide_peer_authentication(record) -> None:
     recording = record(_istio)
     base, istiod, gateway = (recording.named(f"istio-{n}") for n in ("base", "istiod", "gateway"))
     namespace = recording.named("ns-istio-system")
@@ -70,10 +70,8 @@ def test_releases_install_in_order_and_strict_mtls_waits_for_the_crds(record) ->
     assert namespace.urn in base.dependencies and base.urn in istiod.dependencies
     assert istiod.urn in gateway.dependencies
     assert gateway.inputs["name"] == "istio-ingressgateway" and gateway.inputs["namespace"] == "istio-system"
-    mtls = recording.one("kubernetes:security.istio.io/v1:PeerAuthentication")
-    assert mtls.inputs["metadata"] == {"name": "default", "namespace": "istio-system"}
-    assert mtls.inputs["spec"] == {"mtls": {"mode": "STRICT"}}
-    assert base.urn in mtls.dependencies
+    # one in istio-system (the root namespace) would be mesh-wide: mutual TLS is set per namespace
+    assert recording.find("kubernetes:security.istio.io/v1:PeerAuthentication") == []
 
 
 def test_top_level_istiod_values_reach_the_rendered_deployment(record) -> None:

@@ -98,6 +98,9 @@ def test_custom_resources_wait_for_their_crds_and_namespaces(plan, environment: 
     for certificate in result.find("kubernetes:cert-manager.io/v1:Certificate"):
         assert cert_manager.urn in certificate.dependencies
     assert result.problems == []  # includes every custom resource depending on its CRD's installer
+    # no PeerAuthentication in the root namespace: it would make the whole mesh STRICT
+    policies = result.find("kubernetes:security.istio.io/v1:PeerAuthentication")
+    assert all(p.inputs["metadata"]["namespace"] != "istio-system" for p in policies)
 
 
 def test_the_gateway_hosts_are_the_hostname(plan) -> None:
