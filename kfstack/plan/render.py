@@ -54,6 +54,18 @@ def render_plan(plan: Plan, console: Console) -> None:
     )
 
 
+class _ValuesDumper(yaml.SafeDumper):
+    """Multi-line strings (config files in values) as literal blocks, as they were written."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_ValuesDumper.add_representer(str, _represent_str)
+
+
 def _render_components(plan: Plan, console: Console) -> None:
     """Each switched-on component with its app version and source, then every Helm release's values."""
     components = plan.components()
@@ -76,7 +88,9 @@ def _render_components(plan: Plan, console: Console) -> None:
                 "values:",
                 highlight=False,
             )
-            text = yaml.safe_dump(release.values, sort_keys=True) if release.values else "{}\n"
+            text = (
+                yaml.dump(release.values, Dumper=_ValuesDumper, sort_keys=True) if release.values else "{}\n"
+            )
             indented = "".join(f"  {line}\n" for line in text.splitlines())
             console.print(indented.rstrip("\n"), markup=False, highlight=False, soft_wrap=True)
 

@@ -58,3 +58,11 @@ def test_plan_json_lists_the_components_and_render_shows_versions_and_values() -
         "karpenter (oci://public.ecr.aws/karpenter/karpenter 1.14.0, namespace kube-system) values:" in text
     )
     assert "    clusterName: kfstack-staging" in text
+
+
+def test_a_config_file_in_values_is_shown_as_written() -> None:
+    out = io.StringIO()
+    render_plan(build_plan("local"), Console(file=out, width=100))
+    text = out.getvalue()
+    assert "    configFile: |\n      provider = \"oidc\"\n" in text
+    assert "oauth2-proxy (oauth2-proxy 10.1.4, namespace oauth2-proxy) values:" in text
