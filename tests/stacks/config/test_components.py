@@ -54,19 +54,6 @@ def test_switching_a_component_off_with_its_dependents_is_valid(problems, compon
     assert found == {}
 
 
-def test_every_dependency_is_a_component_and_nothing_needs_itself() -> None:
-    for key, needed in REQUIRES.items():
-        assert key not in dependents_of(key)
-        assert set(needed) <= set(COMPONENT_KEYS)
-
-
-def test_a_pin_names_chart_and_app_versions_apart() -> None:
-    dex = RELEASE_SETS["26.03"].pin("dex")
-    assert (dex.app_version, dex.chart("dex").version, dex.image_tag) == ("2.45.0", "0.24.0", "v2.45.0")
-    pipelines = ComponentsConfig().pin("kubeflowPipelines")
-    assert pipelines.source() == "https://github.com/kubeflow/manifests@26.03"
-
-
 def test_manifests_come_from_the_pinned_ref_or_the_local_directory(tmp_path) -> None:
     path = "applications/profiles/upstream/overlays/kubeflow"
     assert ComponentsConfig().manifests("profiles", path) == (
@@ -90,7 +77,6 @@ def test_determined_is_off_by_default() -> None:
 
 
 def test_component_keys_are_exactly_the_switches_and_the_release_set_entries() -> None:
-    from stacks.config.versions import COMPONENT_KEYS
 
     switches = {
         info.alias
