@@ -3,6 +3,7 @@ without users it generates one (random password, bcrypt hash) and exports how to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -119,4 +120,11 @@ def build_dex(stack: StackContext, cluster: Cluster, mesh: Mesh | None) -> Login
         opts=opts,
     )
     pulumi.export("loginUrl", mesh.dashboard_url)
+    pulumi.export("loginWith", login_methods([u.email for u in users], [c.name for c in auth.dex.connectors]))
     return Login(dex.release, client_secret)
+
+
+def login_methods(emails: Sequence[str], connectors: Sequence[str]) -> str:
+    """How users log in at `loginUrl`: the static users' e-mails (never a password) and the connectors."""
+    ways = [f"Dex user {email}" for email in emails] + [f"{name} (Dex connector)" for name in connectors]
+    return "; ".join(ways)

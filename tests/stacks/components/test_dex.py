@@ -8,12 +8,12 @@ from typing import Any
 import pulumi
 import pytest
 
+from stacks.components.dex import login_methods
 from stacks.config.errors import ConfigError
 from stacks.config.secrets import SecretRef
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 RANDOM = "random:index/randomPassword:RandomPassword"
-
 
 
 def _resolved(output: pulumi.Output[Any]) -> tuple[Any, bool]:
@@ -47,6 +47,11 @@ def test_configured_users_generate_nothing(plan_of, exports) -> None:
     result = plan_of("dev")
     assert result.find(RANDOM) == []
     assert "loginPassword" not in exports and exports["loginUrl"] == "https://kubeflow.dev.example.com/"
+    assert exports["loginWith"] == "Dex user platform-admin@example.com"
+
+
+def test_login_methods_name_users_and_connectors() -> None:
+    assert login_methods(["a@example.com"], ["GitHub"]) == "Dex user a@example.com; GitHub (Dex connector)"
 
 
 def test_dex_runs_the_pinned_image_after_istio(plan) -> None:
