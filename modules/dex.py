@@ -15,7 +15,7 @@ import yaml
 
 from modules.helm import HelmChart, helm_release
 from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
-from modules.kubeflow_gateway import GATEWAY_REF
+from modules.kubeflow_gateway import gateway_route
 from modules.options import child_options
 
 DEX_NAMESPACE = "auth"
@@ -128,23 +128,7 @@ def dex_values(image_tag: str) -> dict[str, Any]:
 
 def dex_route() -> dict[str, Any]:
     """VirtualService spec: `/dex/` on the Kubeflow gateway to the Dex Service (kubeflow/manifests)."""
-    return {
-        "gateways": [GATEWAY_REF],
-        "hosts": ["*"],
-        "http": [
-            {
-                "match": [{"uri": {"prefix": "/dex/"}}],
-                "route": [
-                    {
-                        "destination": {
-                            "host": f"{DEX_SERVICE}.{DEX_NAMESPACE}.svc.cluster.local",
-                            "port": {"number": DEX_PORT},
-                        }
-                    }
-                ],
-            }
-        ],
-    }
+    return gateway_route("/dex/", f"{DEX_SERVICE}.{DEX_NAMESPACE}.svc.cluster.local", DEX_PORT)
 
 
 def dex_ingress_sources() -> list[dict[str, Any]]:

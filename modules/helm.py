@@ -39,9 +39,7 @@ def helm_release(
         name=release_name or name,
         chart=chart.name,
         version=chart.version,
-        repository_opts=(
-            k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository) if chart.repository else None
-        ),
+        repository_opts=(k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository) if chart.repository else None),
         namespace=namespace,
         create_namespace=create_namespace or None,
         values=values,

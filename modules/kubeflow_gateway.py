@@ -16,12 +16,29 @@ GATEWAY_NAME = "kubeflow-gateway"
 GATEWAY_NAMESPACE = "kubeflow"
 GATEWAY_REF = f"{GATEWAY_NAMESPACE}/{GATEWAY_NAME}"
 """How VirtualServices name the gateway (`spec.gateways`)."""
+
+
 TLS_SECRET = "kubeflow-gateway-tls"
 """The certificate's Secret when cert-manager makes it (in istio-system, where the gateway reads it)."""
 ACME_CHALLENGE_PATHS = ("/.well-known/acme-challenge/*",)
 """Paths the ACME HTTP-01 challenge uses; the login must not guard them."""
 ISTIO_INGRESS_CLASS = "istio"
 ISTIO_INGRESS_CONTROLLER = "istio.io/ingress-controller"
+
+
+def gateway_route(prefix: str, host: str, port: int) -> dict[str, Any]:
+    """VirtualService spec: requests under `prefix` on the Kubeflow gateway go to `host`:`port`."""
+    return {
+        "gateways": [GATEWAY_REF],
+        "hosts": ["*"],
+        "http": [
+            {
+                "match": [{"uri": {"prefix": prefix}}],
+                "route": [{"destination": {"host": host, "port": {"number": port}}}],
+            }
+        ],
+    }
+
 
 TlsMode = Literal["selfSigned", "acme", "existingSecret"]
 

@@ -21,7 +21,7 @@ from modules.dex import (
 )
 from modules.helm import HelmChart, helm_release
 from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
-from modules.kubeflow_gateway import GATEWAY_REF
+from modules.kubeflow_gateway import gateway_route
 from modules.options import child_options
 
 OAUTH2_PROXY_CREDENTIALS = "oauth2-proxy-credentials"
@@ -96,23 +96,7 @@ def oauth2_proxy_values(image_tag: str, config_file: str) -> dict[str, Any]:
 
 def oauth2_proxy_route() -> dict[str, Any]:
     """VirtualService spec: `/oauth2/` on the Kubeflow gateway to oauth2-proxy (kubeflow/manifests)."""
-    return {
-        "gateways": [GATEWAY_REF],
-        "hosts": ["*"],
-        "http": [
-            {
-                "match": [{"uri": {"prefix": "/oauth2/"}}],
-                "route": [
-                    {
-                        "destination": {
-                            "host": f"oauth2-proxy.{OAUTH2_PROXY_NAMESPACE}.svc.cluster.local",
-                            "port": {"number": 80},
-                        }
-                    }
-                ],
-            }
-        ],
-    }
+    return gateway_route("/oauth2/", f"oauth2-proxy.{OAUTH2_PROXY_NAMESPACE}.svc.cluster.local", 80)
 
 
 def gateway_only_policy() -> dict[str, Any]:

@@ -82,7 +82,7 @@ class KubernetesTokenRequester:
         body = client.AuthenticationV1TokenRequest(
             api_version="authentication.k8s.io/v1",
             kind="TokenRequest",
-            spec=client.V1TokenRequestSpec(audiences=list(audiences), expiration_seconds=expiration_seconds)
+            spec=client.V1TokenRequestSpec(audiences=list(audiences), expiration_seconds=expiration_seconds),
         )
         try:
             response = client.CoreV1Api(api_client).create_namespaced_service_account_token(

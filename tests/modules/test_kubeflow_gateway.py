@@ -108,3 +108,15 @@ def test_existing_secret_mode_makes_no_issuer_and_uses_the_secret(record) -> Non
     assert recording.find("kubernetes:cert-manager.io/v1:Certificate") == []
     gateway = recording.one("kubernetes:networking.istio.io/v1:Gateway")
     assert gateway.inputs["spec"]["servers"][1]["tls"]["credentialName"] == "my-tls"
+
+
+def test_a_gateway_route_sends_a_prefix_on_the_kubeflow_gateway_to_one_service() -> None:
+    from modules.kubeflow_gateway import GATEWAY_REF, gateway_route
+
+    route = gateway_route("/x/", "x.ns.svc.cluster.local", 8080)
+    assert route["gateways"] == [GATEWAY_REF] and route["hosts"] == ["*"]
+    (http,) = route["http"]
+    assert http == {
+        "match": [{"uri": {"prefix": "/x/"}}],
+        "route": [{"destination": {"host": "x.ns.svc.cluster.local", "port": {"number": 8080}}}],
+    }
