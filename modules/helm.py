@@ -1,27 +1,16 @@
-"""Helm charts as pinned references, and the Helm release every chart-installed component uses."""
+"""The Helm release every chart-installed component uses (of a pinned `HelmChart`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from modules.helm_chart import HelmChart
 
-@dataclass(frozen=True)
-class HelmChart:
-    """A chart at a pinned version: `repository` + `name`, or an `oci://` reference as `name`."""
-
-    name: str
-    version: str
-    repository: str | None = None
-
-    @property
-    def chart_name(self) -> str:
-        """The chart's own name (the last path segment of an OCI reference)."""
-        return self.name.rsplit("/", 1)[-1]
+__all__ = ["HelmChart", "helm_release"]
 
 
 def helm_release(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from stacks.config.versions import ComponentKey
 
 if TYPE_CHECKING:
-    from modules.helm import HelmChart
+    from modules.helm_chart import HelmChart
     from stacks.config.components import ComponentsConfig
     from stacks.config.environment import EnvironmentConfig
 
@@ -52,10 +52,7 @@ class ChartSource:
 
     def pinned(self, components: ComponentsConfig) -> HelmChart:
         """This chart as the environment's release set pins it, as module args take it."""
-        from modules.helm import HelmChart
-
-        chart = components.pin(self.pinned_by).chart(self.name)
-        return HelmChart(name=chart.name, version=chart.version, repository=chart.repository)
+        return components.pin(self.pinned_by).chart(self.name)
 
     def references(self) -> frozenset[tuple[str, str | None]]:
         """(chart, repository) as a Release records them, for every version any release set pins."""

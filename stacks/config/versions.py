@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from modules.helm_chart import HelmChart
+
 ComponentKey = Literal[
     "certManager",
     "istio",
@@ -58,20 +60,6 @@ KUBEFLOW_MANIFESTS = "https://github.com/kubeflow/manifests"
 
 
 @dataclass(frozen=True)
-class Chart:
-    """A Helm chart at a pinned chart version: `repository` + `name`, or an `oci://` reference as `name`."""
-
-    name: str
-    version: str
-    repository: str | None = None
-
-    @property
-    def chart_name(self) -> str:
-        """The chart's own name (the last path segment of an OCI reference)."""
-        return self.name.rsplit("/", 1)[-1]
-
-
-@dataclass(frozen=True)
 class Manifests:
     """A kustomize source: a git repository at a ref (kubeflow/manifests tags have no `v`)."""
 
@@ -88,12 +76,12 @@ class Pin:
     """One tested version of a component: the application version and what installs it."""
 
     app_version: str
-    charts: tuple[Chart, ...] = ()
+    charts: tuple[HelmChart, ...] = ()
     manifests: Manifests | None = None
     image_tag: str | None = None
     """Set when the chart's default image is not `app_version` (the chart version is not the app's)."""
 
-    def chart(self, name: str) -> Chart:
+    def chart(self, name: str) -> HelmChart:
         """The pinned chart called `name` (KeyError names the ones this pin has)."""
         for chart in self.charts:
             if chart.chart_name == name:
@@ -156,15 +144,15 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
         kubernetes_versions=("1.33", "1.34"),
         components={
             "certManager": (
-                Pin("1.19.4", charts=(Chart("cert-manager", "v1.19.4", "https://charts.jetstack.io"),)),
+                Pin("1.19.4", charts=(HelmChart("cert-manager", "v1.19.4", "https://charts.jetstack.io"),)),
             ),
             "istio": (
                 Pin(
                     "1.29.0",
                     charts=(
-                        Chart("base", "1.29.0", _ISTIO_CHARTS),
-                        Chart("istiod", "1.29.0", _ISTIO_CHARTS),
-                        Chart("gateway", "1.29.0", _ISTIO_CHARTS),
+                        HelmChart("base", "1.29.0", _ISTIO_CHARTS),
+                        HelmChart("istiod", "1.29.0", _ISTIO_CHARTS),
+                        HelmChart("gateway", "1.29.0", _ISTIO_CHARTS),
                     ),
                 ),
             ),
@@ -172,7 +160,7 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
             "dex": (
                 Pin(
                     "2.45.0",
-                    charts=(Chart("dex", "0.24.0", "https://charts.dexidp.io"),),
+                    charts=(HelmChart("dex", "0.24.0", "https://charts.dexidp.io"),),
                     image_tag="v2.45.0",
                 ),
             ),
@@ -180,7 +168,7 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
             "oauth2Proxy": (
                 Pin(
                     "7.14.3",
-                    charts=(Chart("oauth2-proxy", "10.1.4", "https://oauth2-proxy.github.io/manifests"),),
+                    charts=(HelmChart("oauth2-proxy", "10.1.4", "https://oauth2-proxy.github.io/manifests"),),
                     image_tag="v7.14.3",
                 ),
             ),
@@ -192,8 +180,8 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
                 Pin(
                     "0.16.0",
                     charts=(
-                        Chart("oci://ghcr.io/kserve/charts/kserve-crd", "v0.16.0"),
-                        Chart("oci://ghcr.io/kserve/charts/kserve", "v0.16.0"),
+                        HelmChart("oci://ghcr.io/kserve/charts/kserve-crd", "v0.16.0"),
+                        HelmChart("oci://ghcr.io/kserve/charts/kserve", "v0.16.0"),
                     ),
                 ),
             ),
@@ -201,29 +189,33 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
             "mlflow": (
                 Pin(
                     "3.15.1",
-                    charts=(Chart("mlflow", "1.11.5", "https://community-charts.github.io/helm-charts"),),
+                    charts=(HelmChart("mlflow", "1.11.5", "https://community-charts.github.io/helm-charts"),),
                 ),
             ),
             "nvidiaDevicePlugin": (
                 Pin(
                     "0.18.2",
                     charts=(
-                        Chart("nvidia-device-plugin", "0.18.2", "https://nvidia.github.io/k8s-device-plugin"),
+                        HelmChart(
+                            "nvidia-device-plugin", "0.18.2", "https://nvidia.github.io/k8s-device-plugin"
+                        ),
                     ),
                 ),
                 Pin(
                     "0.20.0",
                     charts=(
-                        Chart("nvidia-device-plugin", "0.20.0", "https://nvidia.github.io/k8s-device-plugin"),
+                        HelmChart(
+                            "nvidia-device-plugin", "0.20.0", "https://nvidia.github.io/k8s-device-plugin"
+                        ),
                     ),
                 ),
             ),
             "karpenter": (
-                Pin("1.14.0", charts=(Chart("oci://public.ecr.aws/karpenter/karpenter", "1.14.0"),)),
+                Pin("1.14.0", charts=(HelmChart("oci://public.ecr.aws/karpenter/karpenter", "1.14.0"),)),
             ),
             # Upstream unmaintained since 2025-03; optional and off by default.
             "determined": (
-                Pin("0.38.1", charts=(Chart("determined", "0.38.1", "https://helm.determined.ai"),)),
+                Pin("0.38.1", charts=(HelmChart("determined", "0.38.1", "https://helm.determined.ai"),)),
             ),
         },
     ),
