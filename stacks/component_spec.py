@@ -33,6 +33,9 @@ class MockCallAnswer:
     outputs: dict[str, Any]
     warnings: tuple[str, ...] = ()
     """Shown with the plan's warnings (e.g. what the plan cannot show offline)."""
+    errors: tuple[str, ...] = ()
+    """What the real provider would fail on (e.g. a local kustomization that does not build): each
+    fails the plan as a problem."""
 
 
 MockCall = Callable[[dict[str, Any], ToolLocator], MockCallAnswer]

@@ -33,9 +33,20 @@ def list_command(as_json: bool) -> None:
 
     infos = list_pipelines()
     if as_json:
-        click.echo(json.dumps([{"name": i.name, "description": i.description,
-                                "steps": list(i.steps), "parameters": i.default_parameters}
-                               for i in infos], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "name": i.name,
+                        "description": i.description,
+                        "steps": list(i.steps),
+                        "parameters": i.default_parameters,
+                    }
+                    for i in infos
+                ],
+                indent=2,
+            )
+        )
         return
     table = Table("name", "steps", "description")
     for info in infos:
@@ -45,10 +56,18 @@ def list_command(as_json: bool) -> None:
 
 @pipelines_group.command(name="compile")
 @click.argument("name")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the IR YAML to FILE instead of stdout.")
-@click.option("--env", "environment", metavar="ENV",
-              help="Compile for ENV's GPU pool (pipelines.gpuPool) and data/models volumes.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the IR YAML to FILE instead of stdout.",
+)
+@click.option(
+    "--env",
+    "environment",
+    metavar="ENV",
+    help="Compile for ENV's GPU pool (pipelines.gpuPool) and data/models volumes.",
+)
 def compile_command(name: str, output: Path | None, environment: str | None) -> None:
     """Compile pipeline NAME to KFP IR YAML (byte-identical for the same code and target).
 
@@ -84,27 +103,66 @@ def compile_command(name: str, output: Path | None, environment: str | None) -> 
 
 @pipelines_group.command(name="run")
 @click.argument("name")
-@click.option("--local", "local", is_flag=True,
-              help="Run every step on this machine with kfp.local.")
-@click.option("--env", "environment", metavar="ENV",
-              help="Run the version `pulumi up` registered in ENV's Kubeflow Pipelines.")
-@click.option("--param", "-p", "param_pairs", multiple=True, metavar="KEY=VALUE",
-              help="Override a pipeline parameter; repeatable (see `pipelines list --json`).")
-@click.option("--experiment", metavar="NAME",
-              help="With --env: the experiment (pipelines.experiments) to run in; default: the first.")
-@click.option("--follow/--no-follow", default=True, show_default=True,
-              help="With --env: follow the run's state until it ends.")
-@click.option("--timeout", "timeout_seconds", type=click.FloatRange(min=1), metavar="SECONDS",
-              help="With --env: stop following after SECONDS (exit 1).")
-@click.option("--poll-seconds", type=click.FloatRange(min=0.01), default=5.0, show_default=True,
-              help="With --env: how often to poll the run's state.")
-@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path(".kfstack/local"), show_default=True,
-              help="With --local: local state (MLflow registry, artifacts, run outputs and logs).")
+@click.option("--local", "local", is_flag=True, help="Run every step on this machine with kfp.local.")
+@click.option(
+    "--env",
+    "environment",
+    metavar="ENV",
+    help="Run the version `pulumi up` registered in ENV's Kubeflow Pipelines.",
+)
+@click.option(
+    "--param",
+    "-p",
+    "param_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a pipeline parameter; repeatable (see `pipelines list --json`).",
+)
+@click.option(
+    "--experiment",
+    metavar="NAME",
+    help="With --env: the experiment (pipelines.experiments) to run in; default: the first.",
+)
+@click.option(
+    "--follow/--no-follow",
+    default=True,
+    show_default=True,
+    help="With --env: follow the run's state until it ends.",
+)
+@click.option(
+    "--timeout",
+    "timeout_seconds",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="With --env: stop following after SECONDS (exit 1).",
+)
+@click.option(
+    "--poll-seconds",
+    type=click.FloatRange(min=0.01),
+    default=5.0,
+    show_default=True,
+    help="With --env: how often to poll the run's state.",
+)
+@click.option(
+    "--workdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path(".kfstack/local"),
+    show_default=True,
+    help="With --local: local state (MLflow registry, artifacts, run outputs and logs).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def run_command(name: str, local: bool, environment: str | None, param_pairs: tuple[str, ...],
-                experiment: str | None, follow: bool, timeout_seconds: float | None,
-                poll_seconds: float, workdir: Path, as_json: bool) -> None:
+def run_command(
+    name: str,
+    local: bool,
+    environment: str | None,
+    param_pairs: tuple[str, ...],
+    experiment: str | None,
+    follow: bool,
+    timeout_seconds: float | None,
+    poll_seconds: float,
+    workdir: Path,
+    as_json: bool,
+) -> None:
     """Run pipeline NAME end to end, locally or in an environment's Kubeflow Pipelines.
 
     With --local, steps run as subprocesses against a local MLflow registry in WORKDIR; the
@@ -134,8 +192,19 @@ def run_command(name: str, local: bool, environment: str | None, param_pairs: tu
     try:
         overrides = parse_assignments(param_pairs)
         if environment is not None:
-            sys.exit(_run_in_environment(console, environment, name, overrides, experiment, follow,
-                                         timeout_seconds, poll_seconds, as_json))
+            sys.exit(
+                _run_in_environment(
+                    console,
+                    environment,
+                    name,
+                    overrides,
+                    experiment,
+                    follow,
+                    timeout_seconds,
+                    poll_seconds,
+                    as_json,
+                )
+            )
         from pipelines.local_run import run_local
 
         result = run_local(name, overrides, workdir, on_event=_progress(console))
@@ -150,9 +219,17 @@ def run_command(name: str, local: bool, environment: str | None, param_pairs: tu
     sys.exit(0 if result.succeeded else 1)
 
 
-def _run_in_environment(console: Console, environment: str, name: str, overrides: dict[str, str],
-                        experiment: str | None, follow: bool, timeout_seconds: float | None,
-                        poll_seconds: float, as_json: bool) -> int:
+def _run_in_environment(
+    console: Console,
+    environment: str,
+    name: str,
+    overrides: dict[str, str],
+    experiment: str | None,
+    follow: bool,
+    timeout_seconds: float | None,
+    poll_seconds: float,
+    as_json: bool,
+) -> int:
     from kfstack.commands.common import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, report_config_error
     from kfstack.remote_runs import ClusterUnreachable, RemoteRunError, prepare_remote_run
     from modules.kfp.errors import KfpError
@@ -172,17 +249,27 @@ def _run_in_environment(console: Console, environment: str, name: str, overrides
         console.print(f"[red]error:[/] {error}", highlight=False)
         return EXIT_FAILED
     connection = run.connection
-    console.print(f"{run.pipeline} version {run.version} in {env_name} "
-                  f"({connection.describe()}), experiment {run.experiment}", highlight=False)
+    console.print(
+        f"{run.pipeline} version {run.version} in {env_name} "
+        f"({connection.describe()}), experiment {run.experiment}",
+        highlight=False,
+    )
     try:
         ids = find_registered_version(connection, run.pipeline, run.version, run.experiment)
-        status = submit_run(connection, ids.pipeline_id, ids.version_id, ids.experiment_id,
-                            run.parameters, display_name=run.pipeline)
+        status = submit_run(
+            connection,
+            ids.pipeline_id,
+            ids.version_id,
+            ids.experiment_id,
+            run.parameters,
+            display_name=run.pipeline,
+        )
         console.print(f"run {status.display_name}: {run_url(connection, status.run_id)}", highlight=False)
         if follow:
             with console.status(f"{status.state} …") as spinner:
-                for state in run_states(connection, status.run_id, poll_seconds=poll_seconds,
-                                        timeout_seconds=timeout_seconds):
+                for state in run_states(
+                    connection, status.run_id, poll_seconds=poll_seconds, timeout_seconds=timeout_seconds
+                ):
                     console.print(f"  {state.state}", highlight=False)
                     spinner.update(f"{state.state} …")
                     status = state
@@ -193,10 +280,20 @@ def _run_in_environment(console: Console, environment: str, name: str, overrides
         console.print(f"[red]error:[/] {error}", highlight=False)
         return EXIT_FAILED
     if as_json:
-        click.echo(json.dumps({"environment": env_name, "pipeline": run.pipeline, "version": run.version,
-                               "run_id": status.run_id, "state": status.state,
-                               "url": run_url(connection, status.run_id), "error": status.error},
-                              indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "environment": env_name,
+                    "pipeline": run.pipeline,
+                    "version": run.version,
+                    "run_id": status.run_id,
+                    "state": status.state,
+                    "url": run_url(connection, status.run_id),
+                    "error": status.error,
+                },
+                indent=2,
+            )
+        )
     elif status.finished:
         style = "green" if status.succeeded else "red"
         console.print(f"[{style}]{status.state}[/]" + (f": {status.error}" if status.error else ""))
@@ -212,17 +309,27 @@ def _progress(console: Console) -> Any:
         else:
             mark = "[green]✓[/]" if event.status == "succeeded" else "[red]✗[/]"
             console.print(f"{mark} {event.step} [dim]{event.seconds:.1f}s[/]")
+
     return show
 
 
 def _summary_dict(result: LocalRunResult) -> dict[str, Any]:
     return {
-        "pipeline": result.pipeline, "succeeded": result.succeeded,
-        "seconds": round(result.seconds, 2), "steps": result.steps, "metrics": result.metrics,
-        "champion_before": result.champion_before, "champion_after": result.champion_after,
-        "promoted": result.promoted, "registered_version": result.registered_version,
-        "comparison": result.comparison, "deploy": result.deploy, "endpoint": result.endpoint,
-        "error": result.error, "run_dir": str(result.run_dir), "log": str(result.log_path),
+        "pipeline": result.pipeline,
+        "succeeded": result.succeeded,
+        "seconds": round(result.seconds, 2),
+        "steps": result.steps,
+        "metrics": result.metrics,
+        "champion_before": result.champion_before,
+        "champion_after": result.champion_after,
+        "promoted": result.promoted,
+        "registered_version": result.registered_version,
+        "comparison": result.comparison,
+        "deploy": result.deploy,
+        "endpoint": result.endpoint,
+        "error": result.error,
+        "run_dir": str(result.run_dir),
+        "log": str(result.log_path),
     }
 
 
@@ -230,8 +337,11 @@ def _render_summary(console: Console, result: LocalRunResult) -> None:
     steps = Table("step", "status", "seconds", title=f"{result.pipeline} (local)")
     for step, status in result.steps.items():
         seconds = result.step_seconds.get(step)
-        steps.add_row(step, f"[{_STATUS_STYLE.get(status, '')}]{status}[/]",
-                      f"{seconds:.1f}" if seconds is not None else "")
+        steps.add_row(
+            step,
+            f"[{_STATUS_STYLE.get(status, '')}]{status}[/]",
+            f"{seconds:.1f}" if seconds is not None else "",
+        )
     console.print(steps)
     if result.metrics:
         metrics = Table("metric", "value", title="candidate metrics (test split)")
@@ -239,25 +349,29 @@ def _render_summary(console: Console, result: LocalRunResult) -> None:
             metrics.add_row(name, f"{value:.4f}")
         console.print(metrics)
     model = result.parameters["model_name"]
-    console.print(f"champion before: {_version(result.champion_before)}   "
-                  f"after: {_version(result.champion_after)}   ({model}@"
-                  f"{result.parameters['alias']})")
+    console.print(
+        f"champion before: {_version(result.champion_before)}   "
+        f"after: {_version(result.champion_after)}   ({model}@"
+        f"{result.parameters['alias']})"
+    )
     if result.comparison:
         console.print(f"compare: {result.comparison.get('reason')}")
     if result.promoted:
         console.print(f"[green]promoted[/] version {result.registered_version}")
     elif result.comparison.get("promote") is False:
-        console.print("[yellow]not promoted[/]: champion unchanged; register, deploy and "
-                      "endpoint test skipped")
+        console.print(
+            "[yellow]not promoted[/]: champion unchanged; register, deploy and endpoint test skipped"
+        )
     else:
         console.print("[yellow]not promoted[/]")
     if result.deploy:
-        console.print(f"deploy (dry run): InferenceService validated with "
-                      f"{result.deploy.get('validation')}")
+        console.print(f"deploy (dry run): InferenceService validated with {result.deploy.get('validation')}")
     if result.endpoint:
-        console.print(f"endpoint test: accuracy {result.endpoint.get('endpoint_accuracy', 0):.4f}"
-                      f" on {int(result.endpoint.get('golden_rows', 0))} golden rows "
-                      f"(threshold {result.parameters['min_endpoint_accuracy']}) [green]passed[/]")
+        console.print(
+            f"endpoint test: accuracy {result.endpoint.get('endpoint_accuracy', 0):.4f}"
+            f" on {int(result.endpoint.get('golden_rows', 0))} golden rows "
+            f"(threshold {result.parameters['min_endpoint_accuracy']}) [green]passed[/]"
+        )
     elif result.steps.get("integration-test") == "failed":
         console.print("[red]endpoint test failed[/] (see the step output below)")
     if result.error:

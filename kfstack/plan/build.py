@@ -62,7 +62,8 @@ class Plan:
 def plan_config(environment: str, config: EnvironmentConfig, crd_dir: Path | None = None) -> Plan:
     """Record and check the program for an already-validated config."""
     record = record_program(lambda: build_platform(environment, config), stack=environment)
-    problems = check_plan(record.resources, config.cluster.kubernetes_version, crd_dir)
+    problems = [PlanProblem("provider function", "offline build", error) for error in record.errors]
+    problems += check_plan(record.resources, config.cluster.kubernetes_version, crd_dir)
     return Plan(environment, config, record.resources, problems, record.warnings)
 
 

@@ -131,6 +131,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         super().__init__()
         self.warnings: list[str] = []
+        self.errors: list[str] = []
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict]:
         template = mock_templates().get(args.typ)
@@ -145,6 +146,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             return {}, []
         answer = handler(dict(args.args), _locate_tool)
         self.warnings.extend(w for w in answer.warnings if w not in self.warnings)
+        self.errors.extend(e for e in answer.errors if e not in self.errors)
         return answer.outputs, []
 
 
@@ -165,6 +167,8 @@ class ProgramRecord:
 
     resources: list[RecordedResource]
     warnings: list[str]
+    errors: list[str] = field(default_factory=list)
+    """What a provider function answered as a failure under the mocks (see MockCallAnswer.errors)."""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -247,5 +251,6 @@ def record_program(
         logger.removeHandler(collected)
     if not ran or (not monitor.records and not allow_empty):
         raise ProgramNeverRan(f"the program for stack '{stack}' registered no resources")
-    call_warnings = monitor.mocks.warnings if isinstance(monitor.mocks, RecordingMocks) else []
-    return ProgramRecord(monitor.records, [*collected.messages, *call_warnings])
+    mocks = monitor.mocks if isinstance(monitor.mocks, RecordingMocks) else None
+    call_warnings, call_errors = (mocks.warnings, mocks.errors) if mocks else ([], [])
+    return ProgramRecord(monitor.records, [*collected.messages, *call_warnings], list(call_errors))

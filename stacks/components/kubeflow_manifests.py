@@ -9,6 +9,7 @@ shows no objects and says so. The builders of those parts share `install_manifes
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ if TYPE_CHECKING:
 KUSTOMIZE_FUNCTION = "kubernetes:kustomize:directory"
 
 
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+"""The file names kustomize takes as a directory's kustomization."""
+
+
 class KustomizeBuildFailed(RuntimeError):
     """`kubectl kustomize` rejected a local kustomization; carries its message."""
 
@@ -40,7 +45,9 @@ def _built(kubectl: Path, directory: str) -> tuple[dict[str, Any], ...]:
 
     done = subprocess.run([str(kubectl), "kustomize", directory], capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise KustomizeBuildFailed(f"kubectl kustomize {directory} failed: {done.stderr.strip()}")
+        # drop klog's `E1201 23:16:29.150438 4539 run.go:72] ` prefix: the message is what matters
+        message = re.sub(r"^[EWIF]\d{4} [\d:.]+\s+\d+ \S+\] ", "", done.stderr.strip(), flags=re.M)
+        raise KustomizeBuildFailed(f"kubectl kustomize {directory} failed: {message}")
     return tuple(obj for obj in yaml.safe_load_all(done.stdout) if obj)
 
 
@@ -53,7 +60,7 @@ def _component_of(url: str) -> str:
     from stacks.components import component_specs
 
     for spec in component_specs():
-        if any(f"//{path}?" in url for path in spec.manifests):
+        if any(f"//{path}?" in url or url.rstrip("/").endswith(f"/{path}") for path in spec.manifests):
             return spec.key or spec.name
     return "kubeflow manifests"
 
@@ -69,9 +76,18 @@ def offline_warning(url: str) -> str:
 def kustomize_directory(args: dict[str, Any], locate: ToolLocator) -> MockCallAnswer:
     """The mocks' answer to the provider's kustomize function, in the provider's shape (`result`)."""
     directory = str(args.get("directory") or "")
-    if "://" in directory or not Path(directory).is_dir():
+    if "://" in directory:
         return MockCallAnswer({"result": []}, (offline_warning(directory),))
-    return MockCallAnswer({"result": local_build(directory, locate)})
+    if not any((Path(directory) / name).is_file() for name in KUSTOMIZATION_FILES):
+        error = (
+            f"{_component_of(directory)}: no kustomization.yaml in {directory}: "
+            "components.manifestsDirectory must be a kubeflow/manifests checkout at the pinned ref"
+        )
+        return MockCallAnswer({"result": []}, errors=(error,))
+    try:
+        return MockCallAnswer({"result": local_build(directory, locate)})
+    except KustomizeBuildFailed as failed:
+        return MockCallAnswer({"result": []}, errors=(f"{_component_of(directory)}: {failed}",))
 
 
 SPEC = ComponentSpec(

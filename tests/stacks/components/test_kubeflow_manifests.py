@@ -4,6 +4,7 @@ remote source the plan says it cannot show them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,3 +127,31 @@ def test_every_kustomize_object_uses_the_clusters_provider(manifests_plan) -> No
     (provider,) = plan.find("pulumi:providers:kubernetes")
     objects = [r for install in INSTALLS for r, _ in planned_objects(plan, name=install).values()]
     assert objects and all(r.provider == provider.urn for r in objects)
+
+
+def test_a_local_source_without_a_kustomization_is_an_error_not_a_remote_warning(tmp_path) -> None:
+    from stacks.components.kubeflow_manifests import kustomize_directory
+
+    missing = tmp_path / "applications" / "profiles" / "upstream" / "overlays" / "kubeflow"
+    answer = kustomize_directory({"directory": str(missing)}, lambda tool: Path(tool))
+    assert answer.outputs == {"result": []} and answer.warnings == ()
+    (error,) = answer.errors
+    assert error.startswith(f"profiles: no kustomization.yaml in {missing}: components.manifestsDirectory")
+
+
+def test_a_local_kustomization_that_does_not_build_fails_the_plan_with_kubectls_message(
+    tmp_path, env_config
+) -> None:
+    from kfstack.plan.build import plan_config
+
+    roles = tmp_path / "common" / "kubeflow-roles" / "base"
+    roles.mkdir(parents=True)
+    (roles / "kustomization.yaml").write_text("resources: [missing.yaml]\n")
+
+    def local_copy(values: dict) -> None:
+        values["components"]["manifestsDirectory"] = str(tmp_path)
+
+    result = plan_config("local", env_config("local", local_copy))
+    messages = [p.message for p in result.problems if p.check == "offline build"]
+    assert any(m.startswith("kubeflow-roles: kubectl kustomize") and "missing.yaml" in m for m in messages)
+    assert not any(m.startswith("E1") for m in messages)  # no klog prefix
