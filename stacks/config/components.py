@@ -32,6 +32,22 @@ class KServeConfig(ComponentConfig):
     deployment_mode: KServeDeploymentMode = Field("Standard")
 
 
+class MlflowConfig(ComponentConfig):
+    """The MLflow tracking server and model registry."""
+
+
+class MonitoringConfig(ComponentConfig):
+    """kube-prometheus-stack: Prometheus, Alertmanager, Grafana, with kfstack's dashboards and alerts."""
+
+
+class DcgmExporterConfig(ComponentConfig):
+    """The NVIDIA DCGM exporter on GPU nodes (GPU metrics for Prometheus)."""
+
+
+class DeterminedConfig(OptionalComponentConfig):
+    """Determined (upstream unmaintained since 2025-03): optional, off by default."""
+
+
 class NvidiaDevicePluginConfig(ComponentConfig):
     """The NVIDIA device plugin DaemonSet on GPU nodes."""
 
@@ -59,11 +75,13 @@ class ComponentsConfig(ConfigModel):
     central_dashboard: ComponentConfig = Field(default_factory=ComponentConfig)
     kserve: KServeConfig = Field(default_factory=KServeConfig)
     knative: OptionalComponentConfig = Field(default_factory=OptionalComponentConfig)
-    mlflow: ComponentConfig = Field(default_factory=ComponentConfig)
+    mlflow: MlflowConfig = Field(default_factory=MlflowConfig)
+    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    dcgm_exporter: DcgmExporterConfig = Field(default_factory=DcgmExporterConfig)
     nvidia_device_plugin: NvidiaDevicePluginConfig = Field(default_factory=NvidiaDevicePluginConfig)
     karpenter: OptionalComponentConfig = Field(default_factory=OptionalComponentConfig)
-    determined: OptionalComponentConfig = Field(
-        default_factory=OptionalComponentConfig,
+    determined: DeterminedConfig = Field(
+        default_factory=DeterminedConfig,
         description="Determined (upstream unmaintained since 2025-03): optional, off by default.",
     )
 

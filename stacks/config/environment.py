@@ -13,6 +13,7 @@ from stacks.config.base import ConfigModel
 from stacks.config.cluster import ClusterConfig
 from stacks.config.components import ComponentsConfig
 from stacks.config.gateway import GatewayConfig
+from stacks.config.images import ImagesConfig
 from stacks.config.infra_rules import infrastructure_problems
 from stacks.config.node_pools import NodePoolConfig
 from stacks.config.pipeline_schedules import PipelinesConfig
@@ -42,6 +43,9 @@ class EnvironmentConfig(ConfigModel):
         description="Kubeflow profiles (team namespaces) with owner, contributors, quota.",
     )
     pipelines: PipelinesConfig = Field(default_factory=PipelinesConfig)
+    images: ImagesConfig = Field(
+        default_factory=ImagesConfig, description="A private registry for every image (air-gapped)."
+    )
 
     def profile_namespaces(self) -> frozenset[str]:
         """Namespaces the Kubeflow profile controller creates (one per profile, while profiles are on)."""

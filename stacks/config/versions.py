@@ -27,6 +27,8 @@ ComponentKey = Literal[
     "kserve",
     "knative",
     "mlflow",
+    "monitoring",
+    "dcgmExporter",
     "nvidiaDevicePlugin",
     "karpenter",
     "determined",
@@ -48,12 +50,18 @@ REQUIRES: dict[ComponentKey, tuple[ComponentKey, ...]] = {
     "centralDashboard": ("profiles", "oauth2Proxy"),
     "kserve": ("certManager", "istio"),
     "knative": ("istio",),
+    "mlflow": ("istio", "oauth2Proxy"),
+    "monitoring": ("istio", "oauth2Proxy"),
+    "dcgmExporter": ("monitoring",),
+    "determined": ("istio", "oauth2Proxy"),
 }
 """Component -> the components it cannot work without; switching one off needs its dependents off.
 
 Istio's gateway certificate comes from cert-manager; Dex and oauth2-proxy sit behind the gateway;
 multi-user Kubeflow Pipelines authenticates through oauth2-proxy and serves profile namespaces;
-the PodDefault, KFP and KServe webhooks get their certificates from cert-manager.
+the PodDefault, KFP and KServe webhooks get their certificates from cert-manager. MLflow, Grafana and
+Determined are reached through the gateway behind the same login; the DCGM exporter is scraped
+through the Prometheus operator's ServiceMonitor, which monitoring installs.
 """
 
 KUBEFLOW_MANIFESTS = "https://github.com/kubeflow/manifests"
@@ -190,6 +198,28 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
                 Pin(
                     "3.15.1",
                     charts=(HelmChart("mlflow", "1.11.5", "https://community-charts.github.io/helm-charts"),),
+                ),
+            ),
+            "monitoring": (
+                Pin(
+                    "0.93.1",
+                    charts=(
+                        HelmChart(
+                            "kube-prometheus-stack",
+                            "88.5.3",
+                            "https://prometheus-community.github.io/helm-charts",
+                        ),
+                    ),
+                ),
+            ),
+            "dcgmExporter": (
+                Pin(
+                    "4.5.3-4.8.2",
+                    charts=(
+                        HelmChart(
+                            "dcgm-exporter", "4.8.2", "https://nvidia.github.io/dcgm-exporter/helm-charts"
+                        ),
+                    ),
                 ),
             ),
             "nvidiaDevicePlugin": (

@@ -43,7 +43,7 @@ def test_a_dependent_without_its_dependency_is_rejected_naming_the_dependents(pr
     found = problems(components={"istio": {"enabled": False}})
     assert found == {
         "kfstack:components.istio.enabled": "needed by dex, oauth2Proxy, kubeflowPipelines, profiles, "
-        "kserve: switch those off too, or this on"
+        "kserve, mlflow, monitoring: switch those off too, or this on"
     }
 
 
