@@ -6,19 +6,10 @@ from __future__ import annotations
 import pytest
 
 from stacks.config.errors import ConfigError
+from stacks.config.versions import dependents_of
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
-OFF = (
-    "certManager",
-    "istio",
-    "dex",
-    "oauth2Proxy",
-    "kubeflowPipelines",
-    "kserve",
-    "podDefaults",
-    "profiles",
-    "centralDashboard",
-)
+OFF = ("certManager", *dependents_of("certManager"))
 
 
 @pytest.mark.parametrize("environment", ["local", "dev", "staging", "prod"])

@@ -11,6 +11,7 @@ import pytest
 from stacks.components.dex import login_methods
 from stacks.config.errors import ConfigError
 from stacks.config.secrets import SecretRef
+from stacks.config.versions import dependents_of
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 RANDOM = "random:index/randomPassword:RandomPassword"
@@ -116,7 +117,7 @@ def test_connectors_become_dex_connectors_with_their_secrets_inside(env_config, 
 
 def test_off_removes_dex_and_oauth2_proxy(plan_of) -> None:
     def off(values: dict) -> None:
-        for key in ("dex", "oauth2Proxy", "kubeflowPipelines", "centralDashboard"):
+        for key in ("dex", *dependents_of("dex")):
             values["components"][key] = {"enabled": False}
 
     result = plan_of("dev", off)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from stacks.config.errors import ConfigError
+from stacks.config.versions import dependents_of
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 GATEWAY = "kubernetes:networking.istio.io/v1:Gateway"
@@ -112,16 +113,7 @@ def test_the_gateway_hosts_are_the_hostname(plan) -> None:
 
 def test_off_removes_istio_and_its_dependents(plan_of) -> None:
     def off(values: dict) -> None:
-        for key in (
-            "istio",
-            "dex",
-            "oauth2Proxy",
-            "kubeflowPipelines",
-            "kserve",
-            "profiles",
-            "centralDashboard",
-            "knative",
-        ):
+        for key in ("istio", *dependents_of("istio")):
             values["components"][key] = {"enabled": False}
         values.pop("profiles")
 
