@@ -157,7 +157,9 @@ def master_policy() -> dict[str, Any]:
     """NetworkPolicy spec: only pods of the namespace (Determined's task pods) reach the master."""
     return {
         "podSelector": {"matchLabels": dict(MASTER_POD_LABELS)},
-        "ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": MASTER_CONTAINER_PORT, "protocol": "TCP"}]}],
+        "ingress": [
+            {"from": [{"podSelector": {}}], "ports": [{"port": MASTER_CONTAINER_PORT, "protocol": "TCP"}]}
+        ],
         "policyTypes": ["Ingress"],
     }
 
@@ -207,7 +209,9 @@ class Determined(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=DETERMINED_NAMESPACE),
             opts=child,
         )
-        in_namespace = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.namespace]))
+        in_namespace = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[self.namespace])
+        )
         policies: Sequence[tuple[str, dict[str, Any]]] = (
             ("master", master_policy()),
             ("db", db_policy()),
