@@ -11,6 +11,7 @@ from stacks.components.aws import build_aws
 from stacks.components.central_dashboard import build_central_dashboard
 from stacks.components.cert_manager import build_cert_manager
 from stacks.components.cluster import build_cluster
+from stacks.components.determined import build_determined
 from stacks.components.dex import build_dex
 from stacks.components.eks_addons import build_eks_addons
 from stacks.components.gpu import build_gpu_support
@@ -68,6 +69,7 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     )
     build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
     export_kfp_endpoints(stack, mesh.dashboard_url if mesh is not None else None)
+    build_determined(stack, cluster, storage, placements, after=compute)
     # profile namespaces admit Pods through the PodDefault webhook and serve pipelines: wait for both
     team_profiles = build_team_profiles(
         stack, cluster, after=after_parts(kubeflow, profiles, pod_defaults, pipelines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from pydantic import Field
 from modules.vocabulary import KServeDeploymentMode
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
+from stacks.config.secrets import Secret
 from stacks.config.versions import COMPONENT_KEYS, DEFAULT_RELEASE, RELEASE_SETS, REQUIRES, ComponentKey, Pin
 
 
@@ -44,8 +46,44 @@ class DcgmExporterConfig(ComponentConfig):
     """The NVIDIA DCGM exporter on GPU nodes (GPU metrics for Prometheus)."""
 
 
+_QUANTITY = re.compile(r"^[1-9][0-9]*(Mi|Gi|Ti)$")
+
+
 class DeterminedConfig(OptionalComponentConfig):
-    """Determined (upstream unmaintained since 2025-03): optional, off by default."""
+    """Determined (upstream unmaintained since 2025-03): optional, off by default; Kubeflow's own
+    training (Kubeflow Trainer, GPU pipeline steps) is the maintained path."""
+
+    initial_user_password: Secret | None = Field(
+        None,
+        description=(
+            "Initial password of Determined's `admin` and `determined` users, as a Pulumi secret "
+            "(8+ characters with an upper-case letter, a lower-case letter and a digit); required when on."
+        ),
+    )
+    max_slots_per_pod: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "GPUs per task pod (Determined splits larger tasks into pods of this size); default: the "
+            "GPU count all GPU pools' instance types share (1 with time-slicing or unknown types)."
+        ),
+    )
+    db_storage_size: str = Field("30Gi", description="Size of the PostgreSQL volume, e.g. 30Gi.")
+
+    def rule_problems(self) -> Iterator[Violation]:
+        if not _QUANTITY.match(self.db_storage_size):
+            yield violation(
+                "dbStorageSize", "must be a whole quantity in Mi, Gi or Ti, e.g. 30Gi", self.db_storage_size
+            )
+        password = self.initial_user_password
+        if password is not None and password.plaintext is not None:
+            text = password.plaintext  # known only under the real engine; never shown
+            if len(text) < 8 or not all(re.search(c, text) for c in ("[A-Z]", "[a-z]", "[0-9]")):
+                yield violation(
+                    "initialUserPassword",
+                    "needs 8 or more characters with an upper-case letter, a lower-case letter and a digit "
+                    "(the chart refuses others)",
+                )
 
 
 class NvidiaDevicePluginConfig(ComponentConfig):

@@ -64,6 +64,7 @@ class EnvironmentConfig(ConfigModel):
         yield from self._gateway_problems()
         yield from self._login_problems()
         yield from self._profile_problems()
+        yield from self._determined_problems()
         gpu_pool = self.pipelines.gpu_pool
         if gpu_pool is not None:
             pool = self.node_pools.get(gpu_pool)
@@ -152,6 +153,33 @@ class EnvironmentConfig(ConfigModel):
                 namespace,
             )
 
+    def _determined_problems(self) -> Iterator[Violation]:
+        determined = self.components.determined
+        if not determined.enabled:
+            return
+        where = ("components", "determined")
+        if not any(pool.gpu for pool in self.node_pools.values()):
+            yield violation(
+                (*where, "enabled"),
+                "needs a GPU node pool (nodePools.<name>.gpu: true): Determined's resource pools map to them",
+                True,
+            )
+        if determined.initial_user_password is None:
+            yield violation(
+                (*where, "initialUserPassword"),
+                "required (as a secret) when Determined is on: `pulumi config set --secret --path "
+                "'kfstack:components.determined.initialUserPassword' <password>`",
+            )
+        replicas = self.components.nvidia_device_plugin.time_slicing_replicas
+        slots = determined.max_slots_per_pod
+        if slots is not None and slots > 1 and replicas > 1:
+            yield violation(
+                (*where, "maxSlotsPerPod"),
+                f"must be 1 while GPUs are time-sliced (nvidiaDevicePlugin.timeSlicingReplicas: {replicas}): "
+                "the device plugin fails pods asking for more than one shared GPU",
+                slots,
+            )
+
 
 RESERVED_NAMESPACES = frozenset(
     {
@@ -166,5 +194,6 @@ RESERVED_NAMESPACES = frozenset(
         "auth",
         "oauth2-proxy",
         "kfstack-system",
+        "determined",
     }
 )
