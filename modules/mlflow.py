@@ -41,7 +41,7 @@ LOCAL_ARTIFACTS = f"{DATA_MOUNT}/artifacts"
 POD_LABELS = {"app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": MLFLOW_SERVICE}
 """Labels the chart puts on the server's pods (its selector labels for release `mlflow`)."""
 PROFILE_NAMESPACE_LABEL = {"app.kubernetes.io/part-of": "kubeflow-profile"}
-"""The label of Kubeflow profile namespaces (and of a non-profile pipelines namespace), whose pods log runs."""
+"""The label of Kubeflow profile namespaces (and of a non-profile pipelines namespace): pipeline pods."""
 BUSYBOX = "docker.io/library/busybox:1.38.0"
 """The chart's wait-for-database (and unused ini-file) init image, at the chart's own tag."""
 
@@ -267,7 +267,9 @@ class Mlflow(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=MLFLOW_NAMESPACE, labels=RESTRICTED),
             opts=child,
         )
-        in_namespace = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.namespace]))
+        in_namespace = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[self.namespace])
+        )
         ready: list[pulumi.Resource] = []
         if isinstance(args.backend, PostgresBackend):
             ready.append(

@@ -48,7 +48,7 @@ def _rds_instance_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 SPEC = ComponentSpec(
     name="mlflow",
-    summary="MLflow tracking server + model registry at /mlflow/ (RDS PostgreSQL + S3 on EKS, sqlite locally)",
+    summary="MLflow tracking server + registry at /mlflow/ (RDS PostgreSQL + S3 on EKS, sqlite locally)",
     key="mlflow",
     charts=(ChartSource("mlflow", pinned_by="mlflow"),),
     mock_outputs={
@@ -81,7 +81,7 @@ def build_mlflow(
     if not settings.enabled:
         return None
     assert mesh is not None  # the config requires Istio and oauth2-proxy
-    from modules.mlflow import BUSYBOX, Mlflow, MlflowArgs, PostgresBackend, S3Artifacts, SqliteBackend
+    from modules.mlflow import BUSYBOX, Mlflow, MlflowArgs, S3Artifacts, SqliteBackend
     from stacks.components.storage import planned_storage
 
     ready: list[pulumi.Resource] = [mesh.base, mesh.gateway_release]

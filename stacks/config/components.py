@@ -43,19 +43,23 @@ class MlflowDatabaseConfig(ConfigModel):
     instance_class: str = Field(
         "db.t4g.small", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="RDS instance class (rds)."
     )
-    allocated_storage: int = Field(20, ge=20, le=65536, description="RDS storage in GiB, gp3, encrypted (rds).")
+    allocated_storage: int = Field(
+        20, ge=20, le=65536, description="RDS storage in GiB, gp3, encrypted (rds)."
+    )
     max_allocated_storage: int | None = Field(
         100, description="RDS storage autoscaling limit in GiB; null turns autoscaling off (rds)."
     )
     engine_version: str = Field(
         "17",
         pattern=r"^[0-9]{2}(\.[0-9]+)?$",
-        description="PostgreSQL version: a major (minor upgrades applied in the maintenance window) or major.minor (rds).",
+        description="PostgreSQL major (minor upgrades in the maintenance window) or major.minor (rds).",
     )
     multi_az: bool | None = Field(
         None, description="A standby in a second AZ (rds). Default: on in prod, off elsewhere."
     )
-    backup_retention_days: int = Field(7, ge=1, le=35, description="Automated backup retention in days (rds).")
+    backup_retention_days: int = Field(
+        7, ge=1, le=35, description="Automated backup retention in days (rds)."
+    )
     volume_size: str = Field(
         "10Gi", pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$", description="The sqlite volume's size (sqlite)."
     )
@@ -64,7 +68,8 @@ class MlflowDatabaseConfig(ConfigModel):
         if self.max_allocated_storage is not None and self.max_allocated_storage < self.allocated_storage:
             yield violation(
                 "maxAllocatedStorage",
-                f"must be at least allocatedStorage ({self.allocated_storage}), or null to turn autoscaling off",
+                f"must be at least allocatedStorage ({self.allocated_storage}), "
+                "or null to turn autoscaling off",
                 self.max_allocated_storage,
             )
 
@@ -76,7 +81,10 @@ class MlflowConfig(ComponentConfig):
         default_factory=MlflowDatabaseConfig, description="Backend store: RDS PostgreSQL or sqlite."
     )
     replicas: int | None = Field(
-        None, ge=1, le=10, description="Server replicas. Default: 2 with rds, 1 with sqlite (its only option)."
+        None,
+        ge=1,
+        le=10,
+        description="Server replicas. Default: 2 with rds, 1 with sqlite (its only option).",
     )
 
     def database_kind(self, cluster_kind: str) -> MlflowDatabaseKind:

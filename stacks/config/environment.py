@@ -177,7 +177,9 @@ class EnvironmentConfig(ConfigModel):
             )
         if kind == "sqlite" and (mlflow.replicas or 1) > 1:
             yield violation(
-                (*path, "replicas"), "sqlite allows one writer: one replica, or database.kind rds", mlflow.replicas
+                (*path, "replicas"),
+                "sqlite allows one writer: one replica, or database.kind rds",
+                mlflow.replicas,
             )
         if self.cluster.kind == "eks" and self.storage.artifact_bucket.enabled is False:
             yield violation(
