@@ -155,8 +155,9 @@ class EnvironmentConfig(ConfigModel):
             )
 
     def _mlflow_problems(self) -> Iterator[Violation]:
-        """MLflow's store must fit the cluster: RDS only on EKS, sqlite (one pod on one volume) only on
-        local, and on EKS the artifact bucket, where KServe loads registered models from."""
+        """MLflow's store must fit the cluster: RDS only on EKS (where it is required outside tier local:
+        sqlite is one pod on one volume), and on EKS the artifact bucket, where KServe loads models from.
+        An existing cluster has only sqlite, whatever its tier."""
         mlflow = self.components.mlflow
         if not mlflow.enabled:
             return
@@ -168,7 +169,7 @@ class EnvironmentConfig(ConfigModel):
                 "the stack creates RDS only on EKS; use sqlite on an existing cluster",
                 "rds",
             )
-        if kind == "sqlite" and self.tier != "local":
+        if kind == "sqlite" and self.cluster.kind == "eks" and self.tier != "local":
             yield violation(
                 (*path, "database", "kind"),
                 f"sqlite is one pod on one ReadWriteOnce volume, with no failover or backups; "

@@ -105,3 +105,8 @@ def test_malformed_database_settings_are_rejected_at_their_key(key: str, value: 
 def test_the_shipped_environments_are_valid_with_mlflow() -> None:
     for environment in ("local", "dev", "staging", "prod"):
         assert _problems(environment, lambda values: None) == {}
+
+
+def test_an_existing_cluster_outside_local_keeps_sqlite_its_only_store(problems) -> None:
+    # no RDS without EKS: a dev tier on an existing cluster runs the single-pod sqlite store
+    assert not [path for path in problems(tier="dev") if path.startswith("kfstack:components.mlflow")]
