@@ -55,3 +55,22 @@ BucketEncryption = Literal["aws:kms", "AES256"]
 
 KServeDeploymentMode = Literal["Standard", "Knative"]
 """KServe deployment modes (named so since KServe 0.16: Standard was RawDeployment)."""
+
+MlflowDatabaseKind = Literal["rds", "sqlite"]
+"""MLflow's backend store: an RDS PostgreSQL instance the stack creates (EKS), or sqlite on a volume."""
+
+MLFLOW_NAMESPACE = "mlflow"
+"""The namespace of the MLflow tracking server and model registry."""
+
+MLFLOW_SERVICE = "mlflow"
+"""The MLflow Service (and release, Deployment and service account) name."""
+
+MLFLOW_PORT = 5000
+"""The port the MLflow Service listens on (MLflow's own default)."""
+
+MLFLOW_TRACKING_URI = f"http://{MLFLOW_SERVICE}.{MLFLOW_NAMESPACE}.svc.cluster.local:{MLFLOW_PORT}"
+"""Where pods in the cluster reach MLflow's tracking and registry API (the pipelines' default)."""
+
+MODEL_ARTIFACT_PREFIX = "mlflow"
+"""The key prefix under the artifact bucket where MLflow keeps run artifacts and registered models
+(`s3://<bucket>/mlflow/...`); KServe's access to model sources is scoped to it."""

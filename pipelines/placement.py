@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from kfp import dsl, kubernetes
 
-from modules.vocabulary import GPU_PRESENT_LABEL, GPU_RESOURCE, GPU_TAINT_KEY
+from modules.vocabulary import GPU_PRESENT_LABEL, GPU_RESOURCE, GPU_TAINT_KEY, MLFLOW_TRACKING_URI
 
-DEFAULT_REGISTRY_URI = "http://mlflow.mlflow.svc.cluster.local:5000"
+DEFAULT_REGISTRY_URI = MLFLOW_TRACKING_URI
 DEFAULT_SERVING_NAMESPACE = "kfstack-serving"
 
 

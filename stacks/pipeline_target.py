@@ -24,11 +24,15 @@ MODELS_VOLUME = "models"
 def pipeline_target(
     config: EnvironmentConfig, placements: Mapping[str, PoolPlacement], claims: Mapping[str, VolumeSpec]
 ) -> PipelineTarget:
-    """The compile target: the GPU pool named by `pipelines.gpuPool` and the data/models claims."""
+    """The compile target: the GPU pool named by `pipelines.gpuPool`, the data/models claims and the
+    stack's MLflow."""
+    from stacks.components.mlflow import mlflow_tracking_uri
+
     return PipelineTarget(
         gpu=_gpu_placement(config.pipelines.gpu_pool, placements),
         data_volume=_mount(config, claims, DATA_VOLUME),
         models_volume=_mount(config, claims, MODELS_VOLUME),
+        registry_uri=mlflow_tracking_uri(config),
     )
 
 

@@ -23,6 +23,7 @@ from stacks.components.kubeflow_manifests import after_parts
 from stacks.components.kubeflow_mtls import build_kubeflow_mtls
 from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines, export_kfp_endpoints
 from stacks.components.kubeflow_roles import build_kubeflow_roles
+from stacks.components.mlflow import build_mlflow
 from stacks.components.namespaces import build_namespaces
 from stacks.components.network import build_network
 from stacks.components.node_groups import build_node_groups
@@ -70,6 +71,7 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
     export_kfp_endpoints(stack, mesh.dashboard_url if mesh is not None else None)
     build_determined(stack, cluster, storage, placements, after=compute)
+    build_mlflow(stack, cluster, mesh, bucket)
     # profile namespaces admit Pods through the PodDefault webhook and serve pipelines: wait for both
     team_profiles = build_team_profiles(
         stack, cluster, after=after_parts(kubeflow, profiles, pod_defaults, pipelines)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import Field
 
-from modules.vocabulary import KServeDeploymentMode
+from modules.vocabulary import KServeDeploymentMode, MlflowDatabaseKind
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
 from stacks.config.secrets import Secret
@@ -34,8 +34,72 @@ class KServeConfig(ComponentConfig):
     deployment_mode: KServeDeploymentMode = Field("Standard")
 
 
+class MlflowDatabaseConfig(ConfigModel):
+    """MLflow's backend store (runs, metrics, registered models and aliases)."""
+
+    kind: MlflowDatabaseKind | None = Field(
+        None,
+        description="rds: a PostgreSQL instance the stack creates (EKS); sqlite: a file on a volume "
+        "(one replica). Default: rds on EKS, sqlite on an existing cluster.",
+    )
+    instance_class: str = Field(
+        "db.t4g.small", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="RDS instance class (rds)."
+    )
+    allocated_storage: int = Field(
+        20, ge=20, le=65536, description="RDS storage in GiB, gp3, encrypted (rds)."
+    )
+    max_allocated_storage: int | None = Field(
+        100, description="RDS storage autoscaling limit in GiB; null turns autoscaling off (rds)."
+    )
+    engine_version: str = Field(
+        "17",
+        pattern=r"^[0-9]{2}(\.[0-9]+)?$",
+        description="PostgreSQL major (minor upgrades in the maintenance window) or major.minor (rds).",
+    )
+    multi_az: bool | None = Field(
+        None, description="A standby in a second AZ (rds). Default: on in prod, off elsewhere."
+    )
+    backup_retention_days: int = Field(
+        7, ge=1, le=35, description="Automated backup retention in days (rds)."
+    )
+    volume_size: str = Field(
+        "10Gi", pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$", description="The sqlite volume's size (sqlite)."
+    )
+
+    def rule_problems(self) -> Iterator[Violation]:
+        if self.max_allocated_storage is not None and self.max_allocated_storage < self.allocated_storage:
+            yield violation(
+                "maxAllocatedStorage",
+                f"must be at least allocatedStorage ({self.allocated_storage}), "
+                "or null to turn autoscaling off",
+                self.max_allocated_storage,
+            )
+
+
 class MlflowConfig(ComponentConfig):
     """The MLflow tracking server and model registry."""
+
+    database: MlflowDatabaseConfig = Field(
+        default_factory=MlflowDatabaseConfig, description="Backend store: RDS PostgreSQL or sqlite."
+    )
+    replicas: int | None = Field(
+        None,
+        ge=1,
+        le=10,
+        description="Server replicas. Default: 2 with rds, 1 with sqlite (its only option).",
+    )
+
+    def database_kind(self, cluster_kind: str) -> MlflowDatabaseKind:
+        """The backend store used on a cluster of `cluster_kind` (the setting, or its default)."""
+        if self.database.kind is not None:
+            return self.database.kind
+        return "rds" if cluster_kind == "eks" else "sqlite"
+
+    def replica_count(self, cluster_kind: str) -> int:
+        """The server's replicas: the setting, or 2 with a database server and 1 with sqlite."""
+        if self.replicas is not None:
+            return self.replicas
+        return 2 if self.database_kind(cluster_kind) == "rds" else 1
 
 
 class MonitoringConfig(ComponentConfig):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
+from modules.vocabulary import MLFLOW_NAMESPACE
 from stacks.config.auth import AuthConfig
 from stacks.config.base import ConfigModel
 from stacks.config.cluster import ClusterConfig
@@ -65,6 +66,7 @@ class EnvironmentConfig(ConfigModel):
         yield from self._login_problems()
         yield from self._profile_problems()
         yield from self._determined_problems()
+        yield from self._mlflow_problems()
         gpu_pool = self.pipelines.gpu_pool
         if gpu_pool is not None:
             pool = self.node_pools.get(gpu_pool)
@@ -180,6 +182,42 @@ class EnvironmentConfig(ConfigModel):
                 slots,
             )
 
+    def _mlflow_problems(self) -> Iterator[Violation]:
+        """MLflow's store must fit the cluster: RDS only on EKS (where it is required outside tier local:
+        sqlite is one pod on one volume), and on EKS the artifact bucket, where KServe loads models from.
+        An existing cluster has only sqlite, whatever its tier."""
+        mlflow = self.components.mlflow
+        if not mlflow.enabled:
+            return
+        kind = mlflow.database_kind(self.cluster.kind)
+        path = ("components", "mlflow")
+        if kind == "rds" and self.cluster.kind != "eks":
+            yield violation(
+                (*path, "database", "kind"),
+                "the stack creates RDS only on EKS; use sqlite on an existing cluster",
+                "rds",
+            )
+        if kind == "sqlite" and self.cluster.kind == "eks" and self.tier != "local":
+            yield violation(
+                (*path, "database", "kind"),
+                f"sqlite is one pod on one ReadWriteOnce volume, with no failover or backups; "
+                f"{self.tier} needs rds",
+                "sqlite",
+            )
+        if kind == "sqlite" and (mlflow.replicas or 1) > 1:
+            yield violation(
+                (*path, "replicas"),
+                "sqlite allows one writer: one replica, or database.kind rds",
+                mlflow.replicas,
+            )
+        if self.cluster.kind == "eks" and self.storage.artifact_bucket.enabled is False:
+            yield violation(
+                ("storage", "artifactBucket", "enabled"),
+                "MLflow on EKS keeps run artifacts and registered models in the artifact bucket "
+                "(KServe loads them from s3://); enable it, or set components.mlflow.enabled: false",
+                False,
+            )
+
 
 RESERVED_NAMESPACES = frozenset(
     {
@@ -195,5 +233,6 @@ RESERVED_NAMESPACES = frozenset(
         "oauth2-proxy",
         "kfstack-system",
         "determined",
+        MLFLOW_NAMESPACE,
     }
 )

@@ -16,6 +16,7 @@ def test_eks_gets_the_bucket_and_prod_protects_all_of_it(plan) -> None:
 def test_switched_off_there_is_no_bucket(plan_of) -> None:
     def switch_off(values: dict) -> None:
         values["storage"]["artifactBucket"] = {"enabled": False}
+        values["components"]["mlflow"] = {"enabled": False}  # MLflow on EKS needs the bucket
 
     assert plan_of("dev", switch_off).find("kfstack:storage:ArtifactBucket") == []
 

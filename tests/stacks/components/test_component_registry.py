@@ -64,12 +64,15 @@ def test_switches_without_a_builder_are_reported_as_not_built(env_config) -> Non
 
 
 def test_a_component_switched_off_is_not_reported(env_config, plan_of) -> None:
-    def mlflow_off(values: dict) -> None:
-        values["components"]["mlflow"] = {"enabled": False}
+    # local has no GPU pool: the device plugin is enabled but installs nothing, and says so
+    def plugin_off(values: dict) -> None:
+        values["components"]["nvidiaDevicePlugin"] = {"enabled": False}
 
-    assert "mlflow" in {a.key for a in absent_components(env_config("prod"))}
-    assert "mlflow" not in {a.key for a in absent_components(env_config("prod", mlflow_off))}
-    assert not [w for w in plan_of("prod", mlflow_off).warnings if w.startswith("components.mlflow ")]
+    assert "nvidiaDevicePlugin" in {a.key for a in absent_components(env_config("local"))}
+    assert "nvidiaDevicePlugin" not in {a.key for a in absent_components(env_config("local", plugin_off))}
+    assert not [
+        w for w in plan_of("local", plugin_off).warnings if w.startswith("components.nvidiaDevicePlugin ")
+    ]
 
 
 @pytest.mark.parametrize(("key", "reason"), [("istio", "no builder"), ("nvidiaDevicePlugin", "no GPU pool")])
