@@ -55,3 +55,7 @@ BucketEncryption = Literal["aws:kms", "AES256"]
 
 KServeDeploymentMode = Literal["Standard", "Knative"]
 """KServe deployment modes (named so since KServe 0.16: Standard was RawDeployment)."""
+
+MODEL_ARTIFACT_PREFIX = "mlflow"
+"""Key prefix of model artifacts in the artifact bucket (the MLflow helper writes s3://<bucket>/mlflow/);
+the model servers' role may read only below it."""
