@@ -24,11 +24,13 @@ MODELS_VOLUME = "models"
 def pipeline_target(
     config: EnvironmentConfig, placements: Mapping[str, PoolPlacement], claims: Mapping[str, VolumeSpec]
 ) -> PipelineTarget:
-    """The compile target: the GPU pool named by `pipelines.gpuPool` and the data/models claims."""
+    """The compile target: the GPU pool named by `pipelines.gpuPool`, the data/models claims and the
+    namespace the pipelines deploy InferenceServices to."""
     return PipelineTarget(
         gpu=_gpu_placement(config.pipelines.gpu_pool, placements),
         data_volume=_mount(config, claims, DATA_VOLUME),
         models_volume=_mount(config, claims, MODELS_VOLUME),
+        serving_namespace=config.serving_namespace(),
     )
 
 
