@@ -109,12 +109,13 @@ class ArtifactAccess(pulumi.ComponentResource):
     ) -> None:
         super().__init__("kfstack:storage:ArtifactAccess", name, None, opts)
         child = child_options(self, opts)
+        policy = args.policy or bucket_access_policy
         iam = role_with_policies(
             name,
             service_trust_policy(POD_IDENTITY_PRINCIPAL),
             [],
             child,
-            inline_policy=pulumi.Output.from_input(args.bucket_arn).apply(args.policy or bucket_access_policy),
+            inline_policy=pulumi.Output.from_input(args.bucket_arn).apply(policy),
         )
         self.role = iam.role
         after_policy = pulumi.ResourceOptions.merge(

@@ -82,6 +82,11 @@ class KServeIngress:
     url_scheme: str
 
 
+def _snake(rule: Mapping[str, Any]) -> dict[str, Any]:
+    """A PolicyRule dict with the SDK's argument names (`apiGroups` -> `api_groups`)."""
+    return {"api_groups" if key == "apiGroups" else key: value for key, value in rule.items()}
+
+
 def _image(ref: ImageRef) -> dict[str, str]:
     """`image` (registry/repository) and `tag` as the chart's image values take them."""
     return {"image": f"{ref.registry}/{ref.repository}", "tag": ref.version}
@@ -214,7 +219,9 @@ class KServe(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=KSERVE_NAMESPACE),
             opts=child,
         )
-        in_namespace = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.namespace]))
+        in_namespace = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[self.namespace])
+        )
         self.crd_release = helm_release(
             f"{name}-crd", args.crd_chart, KSERVE_NAMESPACE, {}, in_namespace, release_name="kserve-crd"
         )
@@ -249,13 +256,15 @@ class KServe(pulumi.ComponentResource):
         role = k8s.rbac.v1.Role(
             f"{name}-deployer",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=DEPLOYER_ROLE, namespace=namespace),
-            rules=[dict(rule) for rule in DEPLOYER_RULES],
+            rules=[k8s.rbac.v1.PolicyRuleArgs(**_snake(rule)) for rule in DEPLOYER_RULES],
             opts=serving,
         )
         k8s.rbac.v1.RoleBinding(
             f"{name}-deployer",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=DEPLOYER_ROLE, namespace=namespace),
-            role_ref=k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="Role", name=DEPLOYER_ROLE),
+            role_ref=k8s.rbac.v1.RoleRefArgs(
+                api_group="rbac.authorization.k8s.io", kind="Role", name=DEPLOYER_ROLE
+            ),
             subjects=[
                 k8s.rbac.v1.SubjectArgs(
                     kind="ServiceAccount", name=args.deployer_account, namespace=args.deployer_namespace

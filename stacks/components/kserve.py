@@ -21,6 +21,7 @@ from stacks.context import StackContext
 
 if TYPE_CHECKING:
     from modules.kserve import KServe, KServeIngress
+    from modules.kustomize import Dependencies
     from stacks.config.environment import EnvironmentConfig
 
 SPEC = ComponentSpec(
@@ -68,7 +69,7 @@ def build_kserve(
     existing = namespaces.get(namespace)
     ready: list[pulumi.Input[pulumi.Resource]] = [cert_manager, mesh.base, mesh.gateway_release]
     ready += [existing] if existing is not None else []
-    depends_on: pulumi.Input[list[pulumi.Resource]] = ready
+    depends_on: Dependencies = ready
     if kserve.deployment_mode == "Knative":
         assert knative is not None  # the config requires Knative in Knative mode
         from modules.kustomize import combined
@@ -104,7 +105,12 @@ def build_kserve(
 
 def _model_artifact_access(cluster: Cluster, bucket: ArtifactBucketRefs, namespace: str) -> None:
     """A Pod Identity role for the model servers: read-only, only the model artifacts' prefix."""
-    from modules.artifact_access import ArtifactAccess, ArtifactAccessArgs, ServiceAccountRef, prefix_read_policy
+    from modules.artifact_access import (
+        ArtifactAccess,
+        ArtifactAccessArgs,
+        ServiceAccountRef,
+        prefix_read_policy,
+    )
     from modules.kserve import MODEL_SERVER_ACCOUNT
     from modules.vocabulary import MODEL_ARTIFACT_PREFIX
 

@@ -24,7 +24,9 @@ def test_the_queue_proxy_image_and_its_config_are_pulled_from_the_mirror() -> No
     config = {"kind": "ConfigMap", "data": {QUEUE_SIDECAR_KEY: QUEUE}}
     mirror_images(MIRROR, image)
     mirror_images(MIRROR, config)
-    assert image["spec"]["image"] == config["data"][QUEUE_SIDECAR_KEY] == f"registry.example.com/mirror/{QUEUE}"
+    assert (
+        image["spec"]["image"] == config["data"][QUEUE_SIDECAR_KEY] == f"registry.example.com/mirror/{QUEUE}"
+    )
 
 
 def test_without_a_mirror_nothing_changes() -> None:

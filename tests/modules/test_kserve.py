@@ -146,7 +146,9 @@ def test_the_controller_release_waits_for_the_crd_release(record) -> None:
 
 
 def test_a_serving_namespace_that_is_no_profile_is_created_with_injection(record) -> None:
-    recording = record(lambda: KServe("kserve", _args(serving_namespace="models", create_serving_namespace=True)))
+    recording = record(
+        lambda: KServe("kserve", _args(serving_namespace="models", create_serving_namespace=True))
+    )
     names = {r.inputs["metadata"]["name"]: r for r in recording.find("kubernetes:core/v1:Namespace")}
     assert set(names) == {"kserve", "models"}
     assert names["models"].inputs["metadata"]["labels"] == {"istio-injection": "enabled"}

@@ -58,7 +58,9 @@ def test_the_releases_install_after_cert_manager_and_istio(plan) -> None:
     (crd,) = result.find(RELEASE_TYPE, "kserve-crd")
     (controller,) = result.find(RELEASE_TYPE, "kserve")
     releases = {r.name: r.urn for r in result.find(RELEASE_TYPE)}
-    assert {releases["cert-manager"], releases["istio-base"], releases[crd.name]} <= set(controller.dependencies)
+    assert {releases["cert-manager"], releases["istio-base"], releases[crd.name]} <= set(
+        controller.dependencies
+    )
     assert controller.inputs["values"]["kserve"]["controller"]["deploymentMode"] == "Standard"
     assert not result.find(RELEASE_TYPE, "knative-local-gateway")
 
@@ -148,11 +150,19 @@ def test_with_a_mirror_every_image_the_chart_renders_or_configures_is_mirrored(p
     kinds = {m["kind"] for m in manifests if list(_images(m.get("spec", {})))}
     assert {"Deployment", "ClusterServingRuntime", "ClusterStorageContainer"} <= kinds
     assert [i for i in images if not i.startswith(f"{MIRROR}/")] == []
-    (config,) = [m for m in manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "inferenceservice-config"]
+    (config,) = [
+        m
+        for m in manifests
+        if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "inferenceservice-config"
+    ]
     configured = _config_images(config)
-    assert {"agent.image", "batcher.image", "logger.image", "router.image", "storageInitializer.image"} <= set(
-        configured
-    )
+    assert {
+        "agent.image",
+        "batcher.image",
+        "logger.image",
+        "router.image",
+        "storageInitializer.image",
+    } <= set(configured)
     # localModel's defaultJobImage is hard-coded in the 0.16.0 chart; the local model cache is off
     unmirrored = {k: v for k, v in configured.items() if not v.startswith(f"{MIRROR}/")}
     assert unmirrored == {"localModel.defaultJobImage": "kserve/storage-initializer:latest"}
