@@ -199,12 +199,14 @@ class KServeArgs:
     """The service account that deploys InferenceServices (the pipeline runner)."""
     s3_region: str | None = None
     """The artifact bucket's region when model servers read it (EKS with the bucket)."""
+    serving_namespace_ready: tuple[pulumi.Resource, ...] = ()
+    """What makes the serving namespace usable when kfstack does not create it (its Profile): only the
+    objects in that namespace wait for it."""
 
 
 class KServe(pulumi.ComponentResource):
     """KServe and its serving namespace. Pass in `opts.depends_on` cert-manager, the Istio CRDs and
-    gateway, Knative (Knative mode) and what makes the serving namespace usable when kfstack does
-    not create it (its Profile)."""
+    gateway, and Knative (Knative mode)."""
 
     namespace: k8s.core.v1.Namespace
     crd_release: k8s.helm.v3.Release
@@ -234,7 +236,9 @@ class KServe(pulumi.ComponentResource):
             release_name="kserve",
         )
         namespace = args.serving_namespace
-        serving = child
+        serving = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=list(args.serving_namespace_ready))
+        )
         if args.create_serving_namespace:
             created = k8s.core.v1.Namespace(
                 f"ns-{namespace}",
@@ -243,7 +247,7 @@ class KServe(pulumi.ComponentResource):
                 ),
                 opts=child,
             )
-            serving = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[created]))
+            serving = pulumi.ResourceOptions.merge(serving, pulumi.ResourceOptions(depends_on=[created]))
         self.model_server = k8s.core.v1.ServiceAccount(
             f"{name}-model-server",
             metadata=k8s.meta.v1.ObjectMetaArgs(

@@ -68,7 +68,6 @@ def build_kserve(
     namespace = config.serving_namespace()
     existing = namespaces.get(namespace)
     ready: list[pulumi.Input[pulumi.Resource]] = [cert_manager, mesh.base, mesh.gateway_release]
-    ready += [existing] if existing is not None else []
     depends_on: Dependencies = ready
     if kserve.deployment_mode == "Knative":
         assert knative is not None  # the config requires Knative in Knative mode
@@ -92,6 +91,7 @@ def build_kserve(
             deployer_namespace=config.pipelines.namespace,
             deployer_account=PIPELINE_RUNNER,
             s3_region=bucket.region if reads_bucket and bucket is not None else None,
+            serving_namespace_ready=(existing,) if existing is not None else (),
         ),
         opts=pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=depends_on)),
     )

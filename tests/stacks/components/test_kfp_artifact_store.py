@@ -53,7 +53,7 @@ def _upstream_kfp() -> dict[tuple[str, str], dict[str, Any]]:
 def test_eks_gives_kfp_accounts_a_pod_identity_role_on_exactly_the_bucket(plan, environment) -> None:
     result = plan(environment)
     (bucket,) = result.find("aws:s3/bucket:Bucket")
-    (access,) = result.find("kfstack:storage:ArtifactAccess")
+    (access,) = result.find("kfstack:storage:ArtifactAccess", "kfp-artifacts")
     inside = [r for r in result.resources if r.parent == access.urn]
     (role,) = [r for r in inside if r.type == "aws:iam/role:Role"]
     (policy,) = [r for r in inside if r.type == "aws:iam/rolePolicy:RolePolicy"]
@@ -62,7 +62,7 @@ def test_eks_gives_kfp_accounts_a_pod_identity_role_on_exactly_the_bucket(plan, 
     # the bucket's ARN as the mock runtime answers it (the provider's output in a real preview)
     arn = BUCKET_SPEC.mock_outputs["aws:s3/bucket:Bucket"](bucket.name, bucket.inputs)["arn"]
     assert policy.inputs["policy"] == bucket_access_policy(arn)
-    associations = result.find(ASSOCIATION)
+    associations = [a for a in result.find(ASSOCIATION) if a.parent == access.urn]
     profiles = {p.name for p in result.config.profiles}
     assert {(a.inputs["namespace"], a.inputs["serviceAccount"]) for a in associations} == {
         ("kubeflow", API_SERVER),
@@ -136,7 +136,8 @@ def test_the_api_server_and_ui_read_the_bucket_with_pod_credentials(manifests_pl
         bucket,
     )
     assert "AWS_ACCESS_KEY_ID" not in ui
-    associations = {r.urn for r in result.find(ASSOCIATION)}
+    (access,) = result.find("kfstack:storage:ArtifactAccess", "kfp-artifacts")
+    associations = {r.urn for r in result.find(ASSOCIATION) if r.parent == access.urn}
     (api_resource,) = [
         r
         for k, (r, _) in planned_objects(result, name="kubeflow-pipelines").items()
