@@ -161,3 +161,18 @@ def test_a_profile_serving_namespace_is_not_created(record) -> None:
     recording = record(lambda: KServe("kserve", _args()))
     names = [r.inputs["metadata"]["name"] for r in recording.find("kubernetes:core/v1:Namespace")]
     assert names == ["kserve"]
+
+
+def test_only_the_serving_namespace_objects_wait_for_its_profile(record) -> None:
+    import pulumi_kubernetes as k8s
+
+    def program() -> None:
+        profile = k8s.core.v1.ConfigMap("stand-in-for-the-profile")
+        KServe("kserve", _args(serving_namespace_ready=(profile,)))
+
+    recording = record(program)
+    profile = recording.one("kubernetes:core/v1:ConfigMap")
+    assert profile.urn in recording.one("kubernetes:core/v1:ServiceAccount").dependencies
+    assert profile.urn in recording.one("kubernetes:rbac.authorization.k8s.io/v1:Role").dependencies
+    for release in recording.find("kubernetes:helm.sh/v3:Release"):
+        assert profile.urn not in release.dependencies
