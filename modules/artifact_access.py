@@ -4,6 +4,7 @@ hands to the named service accounts, allowed exactly that bucket's objects."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pulumi
@@ -26,11 +27,13 @@ class ServiceAccountRef:
 
 @dataclass(frozen=True)
 class ArtifactAccessArgs:
-    """The cluster, the bucket and the service accounts that get read/write access to it."""
+    """The cluster, the bucket, the service accounts and what they may do (default: read/write it all)."""
 
     cluster_name: pulumi.Input[str]
     bucket_arn: pulumi.Input[str]
     service_accounts: tuple[ServiceAccountRef, ...]
+    policy: Callable[[str], str] | None = None
+    """Bucket ARN -> the role's inline policy JSON; None: `bucket_access_policy`."""
 
 
 def bucket_access_policy(bucket_arn: str) -> str:
@@ -61,6 +64,36 @@ def bucket_access_policy(bucket_arn: str) -> str:
     )
 
 
+def prefix_read_policy(bucket_arn: str, prefix: str) -> str:
+    """Read-only below one key prefix: get its objects and list only its keys; nothing else.
+
+    For model servers: they download a model version's artifacts and never write. ListBucket is a
+    bucket action, so the prefix is a condition (`s3:prefix`), not a resource.
+    """
+    prefix = prefix.strip("/")
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "ListModelArtifacts",
+                    "Effect": "Allow",
+                    "Action": "s3:ListBucket",
+                    "Resource": bucket_arn,
+                    "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/*"]}},
+                },
+                {
+                    "Sid": "ReadModelArtifacts",
+                    "Effect": "Allow",
+                    "Action": "s3:GetObject",
+                    "Resource": f"{bucket_arn}/{prefix}/*",
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
 class ArtifactAccess(pulumi.ComponentResource):
     """The role, its inline bucket policy and a Pod Identity association per service account.
 
@@ -76,12 +109,13 @@ class ArtifactAccess(pulumi.ComponentResource):
     ) -> None:
         super().__init__("kfstack:storage:ArtifactAccess", name, None, opts)
         child = child_options(self, opts)
+        policy = args.policy or bucket_access_policy
         iam = role_with_policies(
             name,
             service_trust_policy(POD_IDENTITY_PRINCIPAL),
             [],
             child,
-            inline_policy=pulumi.Output.from_input(args.bucket_arn).apply(bucket_access_policy),
+            inline_policy=pulumi.Output.from_input(args.bucket_arn).apply(policy),
         )
         self.role = iam.role
         after_policy = pulumi.ResourceOptions.merge(

@@ -25,7 +25,7 @@ def pipeline_target(
     config: EnvironmentConfig, placements: Mapping[str, PoolPlacement], claims: Mapping[str, VolumeSpec]
 ) -> PipelineTarget:
     """The compile target: the GPU pool named by `pipelines.gpuPool`, the data/models claims and the
-    stack's MLflow."""
+    stack's MLflow and the namespace the pipelines deploy InferenceServices to."""
     from stacks.components.mlflow import mlflow_tracking_uri
 
     return PipelineTarget(
@@ -33,6 +33,7 @@ def pipeline_target(
         data_volume=_mount(config, claims, DATA_VOLUME),
         models_volume=_mount(config, claims, MODELS_VOLUME),
         registry_uri=mlflow_tracking_uri(config),
+        serving_namespace=config.serving_namespace(),
     )
 
 

@@ -19,6 +19,8 @@ from stacks.components.istio import build_istio
 from stacks.components.karpenter import build_karpenter
 from stacks.components.kfp_artifact_store import build_kfp_artifact_store
 from stacks.components.kfp_resources import build_kfp_resources
+from stacks.components.knative import build_knative
+from stacks.components.kserve import build_kserve
 from stacks.components.kubeflow_manifests import after_parts
 from stacks.components.kubeflow_mtls import build_kubeflow_mtls
 from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines, export_kfp_endpoints
@@ -77,6 +79,8 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
         stack, cluster, after=after_parts(kubeflow, profiles, pod_defaults, pipelines)
     )
     namespaces_ready = {**namespaces, **team_profiles}
+    knative = build_knative(stack, cluster, mesh, after=kubeflow)
+    build_kserve(stack, cluster, cert_manager, mesh, namespaces_ready, bucket, knative)
     claims = build_volumes(stack, cluster, storage, namespaces_ready, compute)
     build_kfp_resources(stack, cluster, namespaces_ready, placements, claims)
 

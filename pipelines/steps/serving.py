@@ -31,11 +31,33 @@ def service_name(model_name: str) -> str:
 
 
 def inference_service(
-    name: str, namespace: str, storage_uri: str, model_version: str, protocol: str
+    name: str,
+    namespace: str,
+    storage_uri: str,
+    model_version: str,
+    protocol: str,
+    service_account: str | None = None,
 ) -> dict[str, Any]:
-    """The `serving.kserve.io/v1beta1` InferenceService serving one sklearn model version."""
+    """The `serving.kserve.io/v1beta1` InferenceService serving one sklearn model version.
+
+    `service_account`: the predictor's account (its credentials download the model); None: the
+    namespace's default account.
+    """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    predictor: dict[str, Any] = {
+        "model": {
+            "modelFormat": {"name": "sklearn"},
+            "protocolVersion": protocol,
+            "storageUri": storage_uri,
+            "resources": {
+                "requests": {"cpu": "100m", "memory": "256Mi"},
+                "limits": {"cpu": "1", "memory": "1Gi"},
+            },
+        }
+    }
+    if service_account is not None:
+        predictor["serviceAccountName"] = service_account
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": "InferenceService",
@@ -48,19 +70,7 @@ def inference_service(
                 "kfstack.io/model-version": model_version,
             },
         },
-        "spec": {
-            "predictor": {
-                "model": {
-                    "modelFormat": {"name": "sklearn"},
-                    "protocolVersion": protocol,
-                    "storageUri": storage_uri,
-                    "resources": {
-                        "requests": {"cpu": "100m", "memory": "256Mi"},
-                        "limits": {"cpu": "1", "memory": "1Gi"},
-                    },
-                }
-            }
-        },
+        "spec": {"predictor": predictor},
     }
 
 

@@ -31,7 +31,32 @@ class OptionalComponentConfig(ComponentConfig):
 class KServeConfig(ComponentConfig):
     """KServe model serving. Canary rollouts need Knative mode (KServe >= 0.16 naming)."""
 
-    deployment_mode: KServeDeploymentMode = Field("Standard")
+    deployment_mode: KServeDeploymentMode = Field(
+        "Standard", description="Standard (plain Deployments, the default) or Knative (revisions, canaries)."
+    )
+    serving_namespace: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        max_length=63,
+        description=(
+            "Namespace the pipelines deploy InferenceServices to (default: pipelines.namespace, a profile "
+            "namespace, so the models volume can be mounted with pvc://); created unless it is a profile."
+        ),
+    )
+    canary_traffic_percent: int | None = Field(
+        None,
+        ge=1,
+        le=99,
+        description="Share of traffic a new model revision gets before promotion (Knative mode only).",
+    )
+
+    def rule_problems(self) -> Iterator[Violation]:
+        if self.canary_traffic_percent is not None and self.deployment_mode != "Knative":
+            yield violation(
+                "canaryTrafficPercent",
+                "canary rollouts need deploymentMode: Knative (Standard mode has no revisions)",
+                self.canary_traffic_percent,
+            )
 
 
 class MlflowDatabaseConfig(ConfigModel):

@@ -54,6 +54,11 @@ class EnvironmentConfig(ConfigModel):
             return frozenset()
         return frozenset(profile.name for profile in self.profiles)
 
+    def serving_namespace(self) -> str:
+        """Where the pipelines deploy InferenceServices: `components.kserve.servingNamespace`, else the
+        pipelines namespace (a profile namespace: the models volume's claim is there)."""
+        return self.components.kserve.serving_namespace or self.pipelines.namespace
+
     def rule_problems(self) -> Iterator[Violation]:
         if self.tier == "prod" and not self.protect_stateful_resources:
             yield violation(
@@ -67,6 +72,7 @@ class EnvironmentConfig(ConfigModel):
         yield from self._profile_problems()
         yield from self._determined_problems()
         yield from self._mlflow_problems()
+        yield from self._kserve_problems()
         gpu_pool = self.pipelines.gpu_pool
         if gpu_pool is not None:
             pool = self.node_pools.get(gpu_pool)
@@ -125,6 +131,15 @@ class EnvironmentConfig(ConfigModel):
                     yield violation(
                         ("auth", "oauth2Proxy", to_camel(key)), f"required (as a secret) in {self.tier}"
                     )
+
+    def _kserve_problems(self) -> Iterator[Violation]:
+        configured = self.components.kserve.serving_namespace
+        if self.components.enabled("kserve") and configured in RESERVED_NAMESPACES:
+            yield violation(
+                ("components", "kserve", "servingNamespace"),
+                "a platform namespace; use a profile namespace or a namespace of its own",
+                configured,
+            )
 
     def _profile_problems(self) -> Iterator[Violation]:
         names: dict[str, int] = {}
@@ -234,5 +249,7 @@ RESERVED_NAMESPACES = frozenset(
         "kfstack-system",
         "determined",
         MLFLOW_NAMESPACE,
+        "kserve",
+        "knative-serving",
     }
 )

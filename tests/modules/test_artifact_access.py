@@ -51,3 +51,37 @@ def test_the_role_trusts_pod_identity_and_each_account_gets_an_association(recor
     for association in associations:
         assert association.inputs["clusterName"] == "dev-cluster"
         assert policy.urn in association.dependencies  # credentials work once the policy is attached
+
+
+def test_the_prefix_read_policy_allows_reading_below_the_prefix_and_nothing_wider() -> None:
+    from modules.artifact_access import prefix_read_policy
+    from modules.vocabulary import MODEL_ARTIFACT_PREFIX
+
+    statements = json.loads(prefix_read_policy(BUCKET, MODEL_ARTIFACT_PREFIX))["Statement"]
+    assert all(s["Effect"] == "Allow" for s in statements)
+    by_action = {s["Action"]: s for s in statements}
+    assert set(by_action) == {"s3:ListBucket", "s3:GetObject"}  # no write, no delete, no wildcard
+    get, listing = by_action["s3:GetObject"], by_action["s3:ListBucket"]
+    assert get["Resource"] == f"{BUCKET}/mlflow/*"
+    assert "Condition" not in get
+    assert listing["Resource"] == BUCKET
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["mlflow/*"]}}
+
+
+def test_the_role_takes_the_policy_its_args_name(record) -> None:
+    from modules.artifact_access import prefix_read_policy
+
+    def program() -> None:
+        ArtifactAccess(
+            "model-artifacts",
+            ArtifactAccessArgs(
+                "dev-cluster",
+                BUCKET,
+                (ServiceAccountRef("team-a", "kfstack-model-server"),),
+                policy=lambda arn: prefix_read_policy(arn, "mlflow"),
+            ),
+        )
+
+    recording = record(program)
+    policy = recording.one("aws:iam/rolePolicy:RolePolicy")
+    assert policy.inputs["policy"] == prefix_read_policy(BUCKET, "mlflow")

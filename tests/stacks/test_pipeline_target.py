@@ -48,3 +48,12 @@ def test_compile_for_an_unknown_environment_exits_2() -> None:
     result = CliRunner().invoke(pipelines_group, ["compile", "train-and-deploy", "--env", "qa"])
     assert result.exit_code == 2
     assert "unknown environment 'qa'" in result.output
+
+
+def test_the_pipelines_deploy_to_the_serving_namespace() -> None:
+    _, config = load_environment("local")
+    assert environment_target(config).serving_namespace == config.pipelines.namespace == "kubeflow-user"
+    kserve = config.components.kserve.model_copy(update={"serving_namespace": "models"})
+    components = config.components.model_copy(update={"kserve": kserve})
+    moved = config.model_copy(update={"components": components})
+    assert environment_target(moved).serving_namespace == "models"

@@ -24,7 +24,11 @@ def test_plan_names_enabled_components_it_does_not_install_before_the_verdict() 
     result = CliRunner().invoke(plan_command, ["prod", "--quiet"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    warnings = [i for i, line in enumerate(lines) if line.startswith("warning: components.kserve is enabled but not installed")]
+    warnings = [
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("warning: components.") and "is enabled but not installed" in line
+    ]
     verdict = next(i for i, line in enumerate(lines) if "checks passed" in line)
     assert warnings and warnings[0] < verdict
 

@@ -143,6 +143,9 @@ def test_renaming_the_pipelines_profile_moves_its_volumes_and_kfp_objects(tmp_pa
         "pipeline-train-and-deploy",
         "pipeline-train-and-deploy-version",
         "experiment-reference",
+        # the serving namespace follows pipelines.namespace: the model-server account and deploy Role
+        "kserve-model-server",
+        "kserve-deployer",
     }
     # the profile (and the automation account in it) is another profile: the old one goes, the new one
     # comes; what lives in the namespace moves (replaced), the components waiting for it are updated

@@ -95,3 +95,33 @@ def test_setting_and_enabled_read_the_component_by_its_key() -> None:
     assert components.setting("karpenter") is components.karpenter
     assert components.enabled("karpenter") and not components.enabled("mlflow")
     assert components.enabled("istio") and not components.enabled("determined")
+
+
+def test_canary_traffic_is_rejected_in_standard_mode(problems) -> None:
+    found = problems(components={"kserve": {"canaryTrafficPercent": 10}})
+    assert found == {
+        "kfstack:components.kserve.canaryTrafficPercent": (
+            "canary rollouts need deploymentMode: Knative (Standard mode has no revisions)"
+        )
+    }
+
+
+def test_canary_traffic_is_accepted_in_knative_mode(problems) -> None:
+    kserve = {"deploymentMode": "Knative", "canaryTrafficPercent": 10}
+    assert problems(components={"kserve": kserve, "knative": {"enabled": True}}) == {}
+
+
+@pytest.mark.parametrize("percent", [0, 100])
+def test_canary_traffic_outside_1_to_99_is_rejected(problems, percent: int) -> None:
+    kserve = {"deploymentMode": "Knative", "canaryTrafficPercent": percent}
+    found = problems(components={"kserve": kserve, "knative": {"enabled": True}})
+    assert list(found) == ["kfstack:components.kserve.canaryTrafficPercent"]
+
+
+def test_a_platform_namespace_is_no_serving_namespace(problems) -> None:
+    found = problems(components={"kserve": {"servingNamespace": "kserve"}})
+    assert found == {
+        "kfstack:components.kserve.servingNamespace": (
+            "a platform namespace; use a profile namespace or a namespace of its own"
+        )
+    }
