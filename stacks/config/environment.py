@@ -166,5 +166,6 @@ RESERVED_NAMESPACES = frozenset(
         "auth",
         "oauth2-proxy",
         "kfstack-system",
+        "monitoring",
     }
 )
