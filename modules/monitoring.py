@@ -46,7 +46,7 @@ THANOS_IMAGE = "quay.io/thanos/thanos:v0.42.4"
 WEBHOOK_CERTGEN_IMAGE = "ghcr.io/jkroepke/kube-webhook-certgen:1.8.7"
 GRAFANA_IMAGE = "docker.io/grafana/grafana:13.2.0"
 GRAFANA_SIDECAR_IMAGE = "quay.io/kiwigrid/k8s-sidecar:2.10.1"
-BUSYBOX_IMAGE = "docker.io/library/busybox:1.31.1"
+BUSYBOX_IMAGE = "docker.io/library/busybox:1.38.0"
 KUBE_STATE_METRICS_IMAGE = "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0"
 NODE_EXPORTER_IMAGE = "quay.io/prometheus/node-exporter:v1.12.1-distroless"
 
@@ -175,7 +175,8 @@ def monitoring_values(
             "customResourceState": {"enabled": True, "config": custom_resource_state},
             "rbac": {"extraRules": custom_resource_rules},
         },
-        "prometheus-node-exporter": {"image": chart_image(image(NODE_EXPORTER_IMAGE))},
+        # the tag names the distroless variant itself: no second `-distroless` suffix from the chart
+        "prometheus-node-exporter": {"image": {**chart_image(image(NODE_EXPORTER_IMAGE)), "distroless": False}},
     }
 
 
