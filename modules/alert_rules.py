@@ -13,13 +13,11 @@ from modules.options import child_options
 
 # `inferenceservice` is relabelled from the predictor pods' label (modules/scrape_targets.py);
 # the kfstack_* series come from kube-state-metrics' custom-resource config there.
-INFERENCE_SERVICE_NOT_READY = (
-    'kfstack_inferenceservice_status_condition{type="Ready"} == 0'
-)
+INFERENCE_SERVICE_NOT_READY = 'kfstack_inferenceservice_status_condition{type="Ready"} == 0'
 INFERENCE_SERVICE_ERRORS = (
     'sum by (namespace, inferenceservice) (rate(istio_requests_total{reporter="destination", '
     'inferenceservice!="", response_code=~"5.."}[5m]))'
-    " / sum by (namespace, inferenceservice) (rate(istio_requests_total{reporter=\"destination\", "
+    ' / sum by (namespace, inferenceservice) (rate(istio_requests_total{reporter="destination", '
     'inferenceservice!=""}[5m])) > 0.05'
 )
 GPU_PODS_PENDING = (
@@ -36,7 +34,9 @@ LATEST_SCHEDULED_RUN_FAILED = (
 )
 
 
-def _alert(name: str, expr: str, duration: str, severity: str, summary: str, description: str) -> dict[str, Any]:
+def _alert(
+    name: str, expr: str, duration: str, severity: str, summary: str, description: str
+) -> dict[str, Any]:
     return {
         "alert": name,
         "expr": expr,
@@ -59,8 +59,8 @@ def alert_rules_spec() -> dict[str, Any]:
                         "10m",
                         "critical",
                         "InferenceService {{ $labels.namespace }}/{{ $labels.name }} is not Ready",
-                        "Its Ready condition has been False for 10 minutes: `kubectl describe inferenceservice "
-                        "-n {{ $labels.namespace }} {{ $labels.name }}`.",
+                        "Its Ready condition has been False for 10 minutes: "
+                        "`kubectl describe inferenceservice -n {{ $labels.namespace }} {{ $labels.name }}`.",
                     ),
                     _alert(
                         "InferenceServiceHighErrorRate",
@@ -95,9 +95,10 @@ def alert_rules_spec() -> dict[str, Any]:
                         LATEST_SCHEDULED_RUN_FAILED,
                         "0m",
                         "warning",
-                        "The latest run of recurring run {{ $labels.namespace }}/{{ $labels.scheduled_workflow }} "
-                        "failed",
-                        "Workflow {{ $labels.name }} ended Failed or Error; see it in the Kubeflow Pipelines UI.",
+                        "The latest run of recurring run "
+                        "{{ $labels.namespace }}/{{ $labels.scheduled_workflow }} failed",
+                        "Workflow {{ $labels.name }} ended Failed or Error; "
+                        "see it in the Kubeflow Pipelines UI.",
                     )
                 ],
             },

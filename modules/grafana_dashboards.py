@@ -11,7 +11,12 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from modules.monitoring import DASHBOARD_LABEL, DASHBOARD_LABEL_VALUE, MONITORING_NAMESPACE, PROMETHEUS_DATASOURCE_UID
+from modules.monitoring import (
+    DASHBOARD_LABEL,
+    DASHBOARD_LABEL_VALUE,
+    MONITORING_NAMESPACE,
+    PROMETHEUS_DATASOURCE_UID,
+)
 from modules.options import child_options
 
 SCHEMA_VERSION = 39
@@ -59,7 +64,9 @@ def _variable(name: str, label: str, query: str) -> dict[str, Any]:
     }
 
 
-def _dashboard(uid: str, title: str, panels: list[dict[str, Any]], variables: list[dict[str, Any]]) -> dict[str, Any]:
+def _dashboard(
+    uid: str, title: str, panels: list[dict[str, Any]], variables: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "uid": uid,
         "title": title,
@@ -92,12 +99,15 @@ def gpu_dashboard() -> dict[str, Any]:
                [Query(f'sum by (namespace, pod) (DCGM_FI_DEV_FB_USED{{{node}, pod!=""}})',
                       "{{namespace}}/{{pod}}")], 12, 8),
         _panel(5, "GPU temperature and power", "celsius",
-               [Query(f"max by (Hostname, gpu) (DCGM_FI_DEV_GPU_TEMP{{{node}}})", "{{Hostname}} GPU {{gpu}} °C"),
-                Query(f"max by (Hostname, gpu) (DCGM_FI_DEV_POWER_USAGE{{{node}}})", "{{Hostname}} GPU {{gpu}} W")],
+               [Query(f"max by (Hostname, gpu) (DCGM_FI_DEV_GPU_TEMP{{{node}}})",
+                      "{{Hostname}} GPU {{gpu}} °C"),
+                Query(f"max by (Hostname, gpu) (DCGM_FI_DEV_POWER_USAGE{{{node}}})",
+                      "{{Hostname}} GPU {{gpu}} W")],
                0, 16),
         _panel(6, "Allocated vs. requested GPUs", "none",
                [Query('sum(kube_pod_container_resource_requests{resource="nvidia_com_gpu"})', "requested"),
-                Query('sum(kube_node_status_allocatable{resource="nvidia_com_gpu"})', "allocatable")], 12, 16),
+                Query('sum(kube_node_status_allocatable{resource="nvidia_com_gpu"})', "allocatable")],
+               12, 16),
     ]  # fmt: skip
     return _dashboard(
         "kfstack-gpu", "kfstack / GPUs", panels,
@@ -138,9 +148,11 @@ def serving_dashboard() -> dict[str, Any]:
     ]  # fmt: skip
     return _dashboard(
         "kfstack-serving", "kfstack / Model serving", panels,
-        [_variable("namespace", "Namespace", 'label_values(istio_requests_total{inferenceservice!=""}, namespace)'),
+        [_variable("namespace", "Namespace",
+                   'label_values(istio_requests_total{inferenceservice!=""}, namespace)'),
          _variable("inferenceservice", "InferenceService",
-                   'label_values(istio_requests_total{namespace=~"$namespace", inferenceservice!=""}, inferenceservice)')],
+                   'label_values(istio_requests_total{namespace=~"$namespace", inferenceservice!=""}, '
+                   "inferenceservice)")],
     )  # fmt: skip
 
 

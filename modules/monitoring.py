@@ -159,13 +159,21 @@ def monitoring_values(
         "grafana": {
             **placement,
             "image": chart_image(image(GRAFANA_IMAGE)),
-            "admin": {"existingSecret": GRAFANA_ADMIN_SECRET, "userKey": "admin-user", "passwordKey": "admin-password"},
+            "admin": {
+                "existingSecret": GRAFANA_ADMIN_SECRET,
+                "userKey": "admin-user",
+                "passwordKey": "admin-password",
+            },
             "grafana.ini": grafana_ini(root_url),
             "persistence": {"enabled": True, "type": "pvc", "existingClaim": GRAFANA_CLAIM},
             "initChownData": {"image": chart_image(image(BUSYBOX_IMAGE))},
             "sidecar": {
                 "image": chart_image(image(GRAFANA_SIDECAR_IMAGE)),
-                "dashboards": {"label": DASHBOARD_LABEL, "labelValue": DASHBOARD_LABEL_VALUE, "searchNamespace": "ALL"},
+                "dashboards": {
+                    "label": DASHBOARD_LABEL,
+                    "labelValue": DASHBOARD_LABEL_VALUE,
+                    "searchNamespace": "ALL",
+                },
             },
             "testFramework": {"enabled": False},
         },
@@ -176,7 +184,9 @@ def monitoring_values(
             "rbac": {"extraRules": custom_resource_rules},
         },
         # the tag names the distroless variant itself: no second `-distroless` suffix from the chart
-        "prometheus-node-exporter": {"image": {**chart_image(image(NODE_EXPORTER_IMAGE)), "distroless": False}},
+        "prometheus-node-exporter": {
+            "image": {**chart_image(image(NODE_EXPORTER_IMAGE)), "distroless": False}
+        },
     }
 
 
@@ -187,7 +197,12 @@ def grafana_route(admins: Sequence[str]) -> dict[str, Any]:
     route is chosen after the Dex token is verified. Every other request loses a client-sent ROLE_HEADER.
     """
     destination = [
-        {"destination": {"host": f"{GRAFANA_SERVICE}.{MONITORING_NAMESPACE}.svc.cluster.local", "port": {"number": GRAFANA_PORT}}}
+        {
+            "destination": {
+                "host": f"{GRAFANA_SERVICE}.{MONITORING_NAMESPACE}.svc.cluster.local",
+                "port": {"number": GRAFANA_PORT},
+            }
+        }
     ]
     http: list[dict[str, Any]] = []
     if admins:
@@ -195,7 +210,10 @@ def grafana_route(admins: Sequence[str]) -> dict[str, Any]:
             {
                 "name": "grafana-admins",
                 "match": [
-                    {"uri": {"prefix": GRAFANA_PATH}, "headers": {"@request.auth.claims.email": {"exact": email}}}
+                    {
+                        "uri": {"prefix": GRAFANA_PATH},
+                        "headers": {"@request.auth.claims.email": {"exact": email}},
+                    }
                     for email in admins
                 ],
                 "headers": {"request": {"set": {ROLE_HEADER: "Admin"}}},
@@ -221,7 +239,9 @@ def grafana_gateway_only_policy() -> dict[str, Any]:
             {
                 "from": [
                     {
-                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}},
+                        "namespaceSelector": {
+                            "matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}
+                        },
                         "podSelector": {"matchLabels": {"app": GATEWAY_LABELS["app"]}},
                     }
                 ],
@@ -269,7 +289,9 @@ class Monitoring(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=MONITORING_NAMESPACE),
             opts=child,
         )
-        in_namespace = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[self.namespace]))
+        in_namespace = pulumi.ResourceOptions.merge(
+            child, pulumi.ResourceOptions(depends_on=[self.namespace])
+        )
         admin = k8s.core.v1.Secret(
             f"{name}-grafana-admin",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=GRAFANA_ADMIN_SECRET, namespace=MONITORING_NAMESPACE),
@@ -282,7 +304,9 @@ class Monitoring(pulumi.ComponentResource):
             # the class binds on first consumer: without skipAwait the claim would wait for Grafana,
             # which waits for the release, which waits for the claim
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=GRAFANA_CLAIM, namespace=MONITORING_NAMESPACE, annotations={"pulumi.com/skipAwait": "true"}
+                name=GRAFANA_CLAIM,
+                namespace=MONITORING_NAMESPACE,
+                annotations={"pulumi.com/skipAwait": "true"},
             ),
             spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
                 access_modes=["ReadWriteOnce"],
@@ -298,7 +322,11 @@ class Monitoring(pulumi.ComponentResource):
             args.chart,
             MONITORING_NAMESPACE,
             monitoring_values(
-                args.mirror, args.storage, args.root_url, args.custom_resource_state, args.custom_resource_rules
+                args.mirror,
+                args.storage,
+                args.root_url,
+                args.custom_resource_state,
+                args.custom_resource_rules,
             ),
             pulumi.ResourceOptions.merge(in_namespace, pulumi.ResourceOptions(depends_on=[admin, claim])),
             release_name=RELEASE_NAME,

@@ -90,7 +90,11 @@ def custom_resource_state() -> dict[str, Any]:
         "spec": {
             "resources": [
                 {
-                    "groupVersionKind": {"group": "serving.kserve.io", "version": "v1beta1", "kind": "InferenceService"},
+                    "groupVersionKind": {
+                        "group": "serving.kserve.io",
+                        "version": "v1beta1",
+                        "kind": "InferenceService",
+                    },
                     "metricNamePrefix": "kfstack_inferenceservice",
                     "labelsFromPath": {"name": ["metadata", "name"], "namespace": ["metadata", "namespace"]},
                     "metrics": [

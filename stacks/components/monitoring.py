@@ -22,7 +22,7 @@ from stacks.context import StackContext
 
 SPEC = ComponentSpec(
     name="monitoring",
-    summary="kube-prometheus-stack: Prometheus, Alertmanager, Grafana at /grafana/, kfstack alerts and dashboards",
+    summary="kube-prometheus-stack: Prometheus, Alertmanager, Grafana at /grafana/, alerts and dashboards",
     key="monitoring",
     charts=(ChartSource("kube-prometheus-stack", pinned_by="monitoring"),),
     crd_groups=("monitoring.coreos.com",),
@@ -56,16 +56,22 @@ def build_monitoring(
     from modules.alert_rules import AlertRules
     from modules.credentials import random_secret
     from modules.grafana_dashboards import GrafanaDashboards
-    from modules.monitoring import GRAFANA_PATH, MONITORING_NAMESPACE, Monitoring, MonitoringArgs, MonitoringStorage
+    from modules.monitoring import (
+        GRAFANA_PATH,
+        MONITORING_NAMESPACE,
+        Monitoring,
+        MonitoringArgs,
+        MonitoringStorage,
+    )
     from modules.scrape_targets import ScrapeTargets, custom_resource_rules, custom_resource_state
 
     settings = config.components.monitoring
     opts = cluster.options()
     storage_class = storage.rwo_class
     if cluster.eks is not None and config.protect_stateful_resources:
-        from modules.storage_classes import gp3_storage_class
-
         import pulumi_kubernetes as k8s
+
+        from modules.storage_classes import gp3_storage_class
 
         manifest = gp3_storage_class(RETAINED_CLASS, False, "Retain")
         k8s.storage.v1.StorageClass(
@@ -76,7 +82,9 @@ def build_monitoring(
             reclaim_policy=manifest["reclaimPolicy"],
             volume_binding_mode=manifest["volumeBindingMode"],
             allow_volume_expansion=manifest["allowVolumeExpansion"],
-            opts=stack.stateful(pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=storage.ready))),
+            opts=stack.stateful(
+                pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=storage.ready))
+            ),
         )
         storage_class = RETAINED_CLASS
     password = random_secret("grafana-admin-password", GRAFANA_ADMIN_PASSWORD_LENGTH, opts)
@@ -105,7 +113,9 @@ def build_monitoring(
         ),
         claim_options=stack.stateful,
     )
-    after_release = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[monitoring.release]))
+    after_release = pulumi.ResourceOptions.merge(
+        opts, pulumi.ResourceOptions(depends_on=[monitoring.release])
+    )
     ScrapeTargets("monitoring-targets", opts=after_release)
     AlertRules("kfstack-alerts", opts=after_release)
     gpu = any(pool.gpu for pool in config.node_pools.values())

@@ -47,24 +47,34 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 class MonitoringConfig(ComponentConfig):
     """kube-prometheus-stack: Prometheus, Alertmanager, Grafana, with kfstack's dashboards and alerts."""
 
-    retention: str = Field("15d", description="How long Prometheus keeps samples (Prometheus duration, e.g. 15d).")
+    retention: str = Field(
+        "15d", description="How long Prometheus keeps samples (Prometheus duration, e.g. 15d)."
+    )
     retention_size: str = Field(
         "40GiB",
-        description="Prometheus deletes the oldest blocks beyond this size (e.g. 40GiB); keep it below the volume.",
+        description="Prometheus drops the oldest blocks beyond this size, e.g. 40GiB (below the volume).",
     )
     prometheus_storage: str = Field("50Gi", description="Prometheus volume size.")
-    alertmanager_storage: str = Field("2Gi", description="Alertmanager volume size (silences, notification log).")
-    grafana_storage: str = Field("5Gi", description="Grafana volume size (its SQLite database: users, prefs).")
+    alertmanager_storage: str = Field(
+        "2Gi", description="Alertmanager volume size (silences, notification log)."
+    )
+    grafana_storage: str = Field(
+        "5Gi", description="Grafana volume size (its SQLite database: users, prefs)."
+    )
     grafana_admins: list[str] = Field(
         default_factory=list,
-        description="E-mails (as the login reports them) that get Grafana's Admin role; everyone else is Viewer.",
+        description="E-mails (as the login reports them) with Grafana's Admin role; everyone else is Viewer.",
     )
 
     def rule_problems(self) -> Iterator[Violation]:
         if not _PROMETHEUS_DURATION.match(self.retention):
             yield violation("retention", "must be a Prometheus duration, e.g. 15d or 12h", self.retention)
         if not _PROMETHEUS_SIZE.match(self.retention_size):
-            yield violation("retentionSize", "must be a size in MB, GB, TB, MiB, GiB or TiB, e.g. 40GiB", self.retention_size)
+            yield violation(
+                "retentionSize",
+                "must be a size in MB, GB, TB, MiB, GiB or TiB, e.g. 40GiB",
+                self.retention_size,
+            )
         for key in ("prometheus_storage", "alertmanager_storage", "grafana_storage"):
             value = getattr(self, key)
             if not _QUANTITY.match(value):

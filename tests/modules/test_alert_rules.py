@@ -11,7 +11,12 @@ from tests.modules.monitoring_metrics import KNOWN_METRICS, metric_names
 
 def test_rules_cover_failing_inference_services_pending_gpu_pods_and_failed_recurring_runs() -> None:
     alerts = {r["alert"]: r for g in alert_rules_spec()["groups"] for r in g["rules"]}
-    assert set(alerts) == {"InferenceServiceNotReady", "InferenceServiceHighErrorRate", "GpuPodPending", "RecurringRunFailed"}
+    assert set(alerts) == {
+        "InferenceServiceNotReady",
+        "InferenceServiceHighErrorRate",
+        "GpuPodPending",
+        "RecurringRunFailed",
+    }
     assert 'resource="nvidia_com_gpu"' in alerts["GpuPodPending"]["expr"]
     assert 'phase="Pending"' in alerts["GpuPodPending"]["expr"]
     assert 'scheduled_workflow!=""' in alerts["RecurringRunFailed"]["expr"]

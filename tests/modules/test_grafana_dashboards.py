@@ -29,7 +29,10 @@ def test_dashboard_has_the_dashboard_models_required_structure(name: str) -> Non
     assert len(ids) == len(set(ids)) and ids
     for panel in dashboard["panels"]:
         assert panel["type"] == "timeseries" and panel["title"]
-        assert set(panel["gridPos"]) == {"h", "w", "x", "y"} and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+        assert (
+            set(panel["gridPos"]) == {"h", "w", "x", "y"}
+            and panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+        )
         assert panel["datasource"] == {"type": "prometheus", "uid": PROMETHEUS_DATASOURCE_UID}
         ref_ids = [t["refId"] for t in panel["targets"]]
         assert len(ref_ids) == len(set(ref_ids)) and ref_ids
@@ -67,4 +70,4 @@ def test_metric_name_tokenizer_skips_functions_labels_and_strings() -> None:
         " / on (pod) group_left() y"
     )
     assert metric_names(expr) == {"x_bucket", "y"}
-    assert metric_names("label_values(m{n=\"1\"}, Hostname)") == {"m"}
+    assert metric_names('label_values(m{n="1"}, Hostname)') == {"m"}

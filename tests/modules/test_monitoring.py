@@ -70,8 +70,12 @@ def test_control_plane_of_monitoring_stays_off_gpu_nodes() -> None:
     for placed in (values["prometheus"]["prometheusSpec"], values["alertmanager"]["alertmanagerSpec"],
                    values["grafana"], values["kube-state-metrics"], values["prometheusOperator"]):  # fmt: skip
         assert placed["affinity"] == NOT_ON_GPU_NODES
-    (term,) = NOT_ON_GPU_NODES["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
-    assert term["matchExpressions"] == [{"key": "nvidia.com/gpu.present", "operator": "NotIn", "values": ["true"]}]
+    (term,) = NOT_ON_GPU_NODES["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
+        "nodeSelectorTerms"
+    ]
+    assert term["matchExpressions"] == [
+        {"key": "nvidia.com/gpu.present", "operator": "NotIn", "values": ["true"]}
+    ]
 
 
 def test_every_image_goes_through_the_mirror_with_its_source_registry() -> None:
@@ -92,7 +96,10 @@ def test_admins_get_the_admin_role_header_and_everyone_else_loses_a_client_sent_
     spec = grafana_route(["ops@example.com"])
     admins, everyone = spec["http"]
     assert admins["match"] == [
-        {"uri": {"prefix": "/grafana/"}, "headers": {"@request.auth.claims.email": {"exact": "ops@example.com"}}}
+        {
+            "uri": {"prefix": "/grafana/"},
+            "headers": {"@request.auth.claims.email": {"exact": "ops@example.com"}},
+        }
     ]
     assert admins["headers"]["request"]["set"] == {ROLE_HEADER: "Admin"}
     assert everyone["headers"]["request"]["remove"] == [ROLE_HEADER]

@@ -24,7 +24,8 @@ def test_monitoring_installs_behind_the_login_with_its_targets_rules_and_dashboa
     (rule,) = result.find("kubernetes:monitoring.coreos.com/v1:PrometheusRule", "kfstack-alerts")
     assert release.urn in rule.dependencies
     assert {r.name for r in result.find("kubernetes:monitoring.coreos.com/v1:PodMonitor")} == {
-        "kserve-predictor-sidecars", "kserve-predictor-model-servers"
+        "kserve-predictor-sidecars",
+        "kserve-predictor-model-servers",
     }
     # local has no GPU pool: the serving dashboard only
     assert [c.name for c in result.find("kubernetes:core/v1:ConfigMap") if c.name.endswith("-dashboard")] == [
@@ -39,7 +40,9 @@ def test_prod_keeps_monitoring_volumes_on_a_retained_protected_class(plan) -> No
     (storage_class,) = result.find("kubernetes:storage.k8s.io/v1:StorageClass", "monitoring-storage-class")
     assert storage_class.inputs["reclaimPolicy"] == "Retain" and storage_class.protect
     (release,) = result.find(RELEASE, "monitoring")
-    claim = release.inputs["values"]["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"]["spec"]
+    claim = release.inputs["values"]["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"][
+        "spec"
+    ]
     assert claim["storageClassName"] == RETAINED_CLASS
     (grafana_claim,) = result.find("kubernetes:core/v1:PersistentVolumeClaim", "monitoring-grafana-data")
     assert grafana_claim.protect and grafana_claim.retain_on_delete
