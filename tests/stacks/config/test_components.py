@@ -95,3 +95,23 @@ def test_setting_and_enabled_read_the_component_by_its_key() -> None:
     assert components.setting("karpenter") is components.karpenter
     assert components.enabled("karpenter") and not components.enabled("mlflow")
     assert components.enabled("istio") and not components.enabled("determined")
+
+
+def test_monitoring_retention_sizes_and_admins_are_checked(problems) -> None:
+    found = problems(
+        components={
+            "monitoring": {
+                "retention": "two weeks",
+                "retentionSize": "40G",
+                "prometheusStorage": "50GB",
+                "grafanaAdmins": ["ops@example.com", "not-an-email"],
+            }
+        }
+    )
+    assert set(found) == {
+        "kfstack:components.monitoring.retention",
+        "kfstack:components.monitoring.retentionSize",
+        "kfstack:components.monitoring.prometheusStorage",
+        "kfstack:components.monitoring.grafanaAdmins[1]",
+    }
+    assert problems(components={"monitoring": {"retention": "30d", "retentionSize": "100GiB"}}) == {}
