@@ -166,6 +166,8 @@ def monitoring_values(
             },
             "grafana.ini": grafana_ini(root_url),
             "persistence": {"enabled": True, "type": "pvc", "existingClaim": GRAFANA_CLAIM},
+            # a ReadWriteOnce volume: the old pod must let go of it before the new one starts
+            "deploymentStrategy": {"type": "Recreate"},
             "initChownData": {"image": chart_image(image(BUSYBOX_IMAGE))},
             "sidecar": {
                 "image": chart_image(image(GRAFANA_SIDECAR_IMAGE)),
