@@ -18,6 +18,9 @@ OFF = (
     "podDefaults",
     "profiles",
     "centralDashboard",
+    "mlflow",
+    "monitoring",
+    "dcgmExporter",
 )
 
 
