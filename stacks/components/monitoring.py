@@ -4,8 +4,9 @@ and dashboards.
 
 Volumes: Prometheus and Alertmanager claim theirs through the chart's volumeClaimTemplates, which Pulumi
 does not own and so cannot protect. Where the environment keeps its state (prod), those claims use a
-StorageClass of their own with reclaimPolicy Retain (itself protected): deleting a claim, the release or
-the namespace leaves the EBS volume behind. Grafana's claim is created here, protected and retained in prod.
+StorageClass of their own with reclaimPolicy Retain, which each PV keeps from its provisioning: deleting
+a claim, the release or the namespace leaves the EBS volume behind. Grafana's claim is created here,
+protected and retained in prod.
 """
 
 from __future__ import annotations
@@ -82,9 +83,8 @@ def build_monitoring(
             reclaim_policy=manifest["reclaimPolicy"],
             volume_binding_mode=manifest["volumeBindingMode"],
             allow_volume_expansion=manifest["allowVolumeExpansion"],
-            opts=stack.stateful(
-                pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=storage.ready))
-            ),
+            # not protected, like the other classes: each PV keeps the reclaim policy it was made with
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=storage.ready)),
         )
         storage_class = RETAINED_CLASS
     password = random_secret("grafana-admin-password", GRAFANA_ADMIN_PASSWORD_LENGTH, opts)

@@ -24,7 +24,8 @@ def _resolved(output: pulumi.Output[Any]) -> tuple[Any, bool]:
 
 def test_local_generates_a_login_and_exports_it_as_a_secret(plan_of, exports) -> None:
     result = plan_of("local")
-    assert {r.name for r in result.find(RANDOM)} == {
+    # Grafana's admin password is generated everywhere (tests/stacks/components/test_monitoring.py)
+    assert {r.name for r in result.find(RANDOM) if r.name != "grafana-admin-password"} == {
         "local-login-password",
         "oauth2-proxy-client-secret",
         "oauth2-proxy-cookie-secret",
@@ -45,7 +46,7 @@ def test_the_mock_random_password_is_shaped_like_the_real_one(plan) -> None:
 
 def test_configured_users_generate_nothing(plan_of, exports) -> None:
     result = plan_of("dev")
-    assert result.find(RANDOM) == []
+    assert [r.name for r in result.find(RANDOM)] == ["grafana-admin-password"]
     assert "loginPassword" not in exports and exports["loginUrl"] == "https://kubeflow.dev.example.com/"
     assert exports["loginWith"] == "Dex user platform-admin@example.com"
 
@@ -116,7 +117,15 @@ def test_connectors_become_dex_connectors_with_their_secrets_inside(env_config, 
 
 def test_off_removes_dex_and_oauth2_proxy(plan_of) -> None:
     def off(values: dict) -> None:
-        for key in ("dex", "oauth2Proxy", "kubeflowPipelines", "centralDashboard"):
+        for key in (
+            "dex",
+            "oauth2Proxy",
+            "kubeflowPipelines",
+            "centralDashboard",
+            "mlflow",
+            "monitoring",
+            "dcgmExporter",
+        ):
             values["components"][key] = {"enabled": False}
 
     result = plan_of("dev", off)

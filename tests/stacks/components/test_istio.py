@@ -121,6 +121,9 @@ def test_off_removes_istio_and_its_dependents(plan_of) -> None:
             "profiles",
             "centralDashboard",
             "knative",
+            "mlflow",
+            "monitoring",
+            "dcgmExporter",
         ):
             values["components"][key] = {"enabled": False}
         values.pop("profiles")

