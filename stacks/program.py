@@ -11,6 +11,7 @@ from stacks.components.aws import build_aws
 from stacks.components.central_dashboard import build_central_dashboard
 from stacks.components.cert_manager import build_cert_manager
 from stacks.components.cluster import build_cluster
+from stacks.components.dcgm_exporter import build_dcgm_exporter
 from stacks.components.determined import build_determined
 from stacks.components.dex import build_dex
 from stacks.components.eks_addons import build_eks_addons
@@ -26,6 +27,7 @@ from stacks.components.kubeflow_mtls import build_kubeflow_mtls
 from stacks.components.kubeflow_pipelines import build_kubeflow_pipelines, export_kfp_endpoints
 from stacks.components.kubeflow_roles import build_kubeflow_roles
 from stacks.components.mlflow import build_mlflow
+from stacks.components.monitoring import build_monitoring
 from stacks.components.namespaces import build_namespaces
 from stacks.components.network import build_network
 from stacks.components.node_groups import build_node_groups
@@ -57,7 +59,7 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     cert_manager = build_cert_manager(stack, cluster, after=compute)
     mesh = build_istio(stack, cluster, cert_manager, namespaces, after=compute)
     login = build_dex(stack, cluster, mesh)
-    build_oauth2_proxy(stack, cluster, mesh, login)
+    oauth2_proxy = build_oauth2_proxy(stack, cluster, mesh, login)
     # Kubeflow's Certificates, Istio objects and injected Pods need cert-manager, the Istio CRDs and
     # a running istiod (the gateway release installs after it)
     kubeflow: list[pulumi.Resource] = [namespaces["kubeflow"]]
@@ -74,6 +76,8 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     export_kfp_endpoints(stack, mesh.dashboard_url if mesh is not None else None)
     build_determined(stack, cluster, storage, placements, after=compute)
     build_mlflow(stack, cluster, mesh, bucket)
+    monitoring = build_monitoring(stack, cluster, mesh, storage, after=[r for r in (oauth2_proxy,) if r])
+    build_dcgm_exporter(stack, cluster, monitoring)
     # profile namespaces admit Pods through the PodDefault webhook and serve pipelines: wait for both
     team_profiles = build_team_profiles(
         stack, cluster, after=after_parts(kubeflow, profiles, pod_defaults, pipelines)

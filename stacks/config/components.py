@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import Field
+from pydantic.alias_generators import to_camel
 
 from modules.vocabulary import KServeDeploymentMode, MlflowDatabaseKind
 from stacks.config.base import ConfigModel
@@ -127,8 +128,50 @@ class MlflowConfig(ComponentConfig):
         return 2 if self.database_kind(cluster_kind) == "rds" else 1
 
 
+_QUANTITY = re.compile(r"^[1-9][0-9]*(Mi|Gi|Ti)$")
+_PROMETHEUS_DURATION = re.compile(r"^([0-9]+(y|w|d|h|m|s|ms))+$")
+_PROMETHEUS_SIZE = re.compile(r"^[1-9][0-9]*(MB|GB|TB|MiB|GiB|TiB)$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
 class MonitoringConfig(ComponentConfig):
     """kube-prometheus-stack: Prometheus, Alertmanager, Grafana, with kfstack's dashboards and alerts."""
+
+    retention: str = Field(
+        "15d", description="How long Prometheus keeps samples (Prometheus duration, e.g. 15d)."
+    )
+    retention_size: str = Field(
+        "40GiB",
+        description="Prometheus drops the oldest blocks beyond this size, e.g. 40GiB (below the volume).",
+    )
+    prometheus_storage: str = Field("50Gi", description="Prometheus volume size.")
+    alertmanager_storage: str = Field(
+        "2Gi", description="Alertmanager volume size (silences, notification log)."
+    )
+    grafana_storage: str = Field(
+        "5Gi", description="Grafana volume size (its SQLite database: users, prefs)."
+    )
+    grafana_admins: list[str] = Field(
+        default_factory=list,
+        description="E-mails (as the login reports them) with Grafana's Admin role; everyone else is Viewer.",
+    )
+
+    def rule_problems(self) -> Iterator[Violation]:
+        if not _PROMETHEUS_DURATION.match(self.retention):
+            yield violation("retention", "must be a Prometheus duration, e.g. 15d or 12h", self.retention)
+        if not _PROMETHEUS_SIZE.match(self.retention_size):
+            yield violation(
+                "retentionSize",
+                "must be a size in MB, GB, TB, MiB, GiB or TiB, e.g. 40GiB",
+                self.retention_size,
+            )
+        for key in ("prometheus_storage", "alertmanager_storage", "grafana_storage"):
+            value = getattr(self, key)
+            if not _QUANTITY.match(value):
+                yield violation(to_camel(key), "must be a whole quantity in Mi, Gi or Ti, e.g. 50Gi", value)
+        for index, email in enumerate(self.grafana_admins):
+            if not _EMAIL.match(email):
+                yield violation(("grafanaAdmins", index), "must be an e-mail address", email)
 
 
 class DcgmExporterConfig(ComponentConfig):

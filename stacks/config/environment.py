@@ -251,5 +251,6 @@ RESERVED_NAMESPACES = frozenset(
         MLFLOW_NAMESPACE,
         "kserve",
         "knative-serving",
+        "monitoring",
     }
 )

@@ -25,7 +25,8 @@ def _resolved(output: pulumi.Output[Any]) -> tuple[Any, bool]:
 
 def test_local_generates_a_login_and_exports_it_as_a_secret(plan_of, exports) -> None:
     result = plan_of("local")
-    assert {r.name for r in result.find(RANDOM)} == {
+    # Grafana's admin password is generated everywhere (tests/stacks/components/test_monitoring.py)
+    assert {r.name for r in result.find(RANDOM) if r.name != "grafana-admin-password"} == {
         "local-login-password",
         "oauth2-proxy-client-secret",
         "oauth2-proxy-cookie-secret",
@@ -46,8 +47,11 @@ def test_the_mock_random_password_is_shaped_like_the_real_one(plan) -> None:
 
 def test_configured_users_generate_nothing(plan_of, exports) -> None:
     result = plan_of("dev")
-    # the one generated value is MLflow's database password, not a login
-    assert [r.name for r in result.find(RANDOM)] == ["mlflow-database-password"]
+    # the generated values are MLflow's database password and Grafana's admin password, not logins
+    assert sorted(r.name for r in result.find(RANDOM)) == [
+        "grafana-admin-password",
+        "mlflow-database-password",
+    ]
     assert "loginPassword" not in exports and exports["loginUrl"] == "https://kubeflow.dev.example.com/"
     assert exports["loginWith"] == "Dex user platform-admin@example.com"
 

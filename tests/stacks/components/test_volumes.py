@@ -6,10 +6,15 @@ from stacks.components.storage import Storage
 from stacks.components.volumes import volume_class
 
 
+def _volume_claims(result):
+    """The claims of `storage.volumes` (not e.g. Grafana's, which monitoring creates)."""
+    return [c for c in result.find("kubernetes:core/v1:PersistentVolumeClaim") if c.name.startswith("pvc-")]
+
+
 def test_eks_claims_are_rwx_on_efs_with_the_configured_sizes(plan) -> None:
     result = plan("dev")
     config = result.config
-    claims = {c.name: c.inputs for c in result.find("kubernetes:core/v1:PersistentVolumeClaim")}
+    claims = {c.name: c.inputs for c in _volume_claims(result)}
     assert set(claims) == {f"pvc-{name}" for name in config.storage.volumes}
     for name, volume in config.storage.volumes.items():
         spec = claims[f"pvc-{name}"]["spec"]
@@ -30,14 +35,13 @@ def test_claims_wait_for_their_namespace_the_classes_and_the_nodes(plan_of, cust
     (namespace,) = result.find("kubernetes:core/v1:Namespace", "ns-kubeflow-user")
     waits = {namespace.urn} | custom_parts(result, "kfstack:storage:StorageClasses")
     waits |= custom_parts(result, "kfstack:nodes:ManagedNodeGroup")
-    for claim in result.find("kubernetes:core/v1:PersistentVolumeClaim"):
+    for claim in _volume_claims(result):
         assert waits <= set(claim.dependencies)
         assert claim.protect and claim.retain_on_delete
 
 
 def test_local_claims_are_rwo_on_the_named_class(plan) -> None:
-    found = plan("local").find("kubernetes:core/v1:PersistentVolumeClaim")
-    claims = {c.name: c.inputs for c in found if c.name.startswith("pvc-")}  # not MLflow's own
+    claims = {c.name: c.inputs for c in _volume_claims(plan("local"))}
     assert set(claims) == {"pvc-data", "pvc-models"}
     assert claims["pvc-data"]["spec"]["storageClassName"] == "standard"
     assert claims["pvc-data"]["spec"]["accessModes"] == ["ReadWriteOnce"]

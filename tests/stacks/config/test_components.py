@@ -125,3 +125,23 @@ def test_a_platform_namespace_is_no_serving_namespace(problems) -> None:
             "a platform namespace; use a profile namespace or a namespace of its own"
         )
     }
+
+
+def test_monitoring_retention_sizes_and_admins_are_checked(problems) -> None:
+    found = problems(
+        components={
+            "monitoring": {
+                "retention": "two weeks",
+                "retentionSize": "40G",
+                "prometheusStorage": "50GB",
+                "grafanaAdmins": ["ops@example.com", "not-an-email"],
+            }
+        }
+    )
+    assert set(found) == {
+        "kfstack:components.monitoring.retention",
+        "kfstack:components.monitoring.retentionSize",
+        "kfstack:components.monitoring.prometheusStorage",
+        "kfstack:components.monitoring.grafanaAdmins[1]",
+    }
+    assert problems(components={"monitoring": {"retention": "30d", "retentionSize": "100GiB"}}) == {}
