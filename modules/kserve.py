@@ -15,12 +15,10 @@ from modules.helm import HelmChart, helm_release
 from modules.images import ImageMirror, ImageRef
 from modules.kubeflow_gateway import GATEWAY_REF, ISTIO_INGRESS_CLASS
 from modules.options import child_options
-from modules.vocabulary import KServeDeploymentMode
+from modules.vocabulary import MODEL_SERVER_ACCOUNT, KServeDeploymentMode
 
 KSERVE_NAMESPACE = "kserve"
 """Where the controller, its webhooks and their cert-manager Issuer live (not a serving namespace)."""
-MODEL_SERVER_ACCOUNT = "kfstack-model-server"
-"""The service account InferenceServices run as (`spec.predictor.serviceAccountName`)."""
 DEPLOYER_ROLE = "kfstack-inferenceservice-deployer"
 """The Role the pipeline runner gets in the serving namespace."""
 DEFAULT_DOMAIN = "example.com"

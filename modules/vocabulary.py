@@ -74,3 +74,7 @@ MLFLOW_TRACKING_URI = f"http://{MLFLOW_SERVICE}.{MLFLOW_NAMESPACE}.svc.cluster.l
 MODEL_ARTIFACT_PREFIX = "mlflow"
 """The key prefix under the artifact bucket where MLflow keeps run artifacts and registered models
 (`s3://<bucket>/mlflow/...`); KServe's access to model sources is scoped to it."""
+
+MODEL_SERVER_ACCOUNT = "kfstack-model-server"
+"""The service account InferenceServices run as (`spec.predictor.serviceAccountName`); the stack creates
+it in the serving namespace and the pipelines' deploy step names it."""

@@ -161,6 +161,9 @@ def deploy(
     protocol: str,
     dry_run: bool,
     endpoint_url: str,
+    service_account: str,
+    deployment_mode: str,
+    canary_traffic_percent: int,
     manifest: Output[Artifact],
 ) -> str:
     """Create or update the model's KServe InferenceService; returns the endpoint base URL.
@@ -172,7 +175,10 @@ def deploy(
     from pipelines.steps import serving
 
     name = serving.service_name(model_name)
-    body = serving.inference_service(name, namespace, storage_uri, model_version, protocol)
+    body = serving.inference_service(
+        name, namespace, storage_uri, model_version, protocol, service_account=service_account or None,
+        deployment_mode=deployment_mode, canary_traffic_percent=canary_traffic_percent,
+    )
     with open(manifest.path, "w") as handle:
         json.dump(body, handle, indent=2, sort_keys=True)
     if dry_run:

@@ -55,6 +55,8 @@ def train_compare_deploy(
             model_name=model_name, model_version=registered.outputs["version"],
             storage_uri=registered.outputs["storage_uri"], namespace=serving_namespace,
             protocol=protocol, dry_run=dry_run, endpoint_url=endpoint_url,
+            service_account=target.serving_account, deployment_mode=target.deployment_mode,
+            canary_traffic_percent=target.canary_traffic_percent,
         ).set_caching_options(False)
         c.integration_test(
             endpoint_url=deployed.outputs["Output"], model_name=model_name, protocol=protocol,

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 
 from kfp import dsl, kubernetes
 
-from modules.vocabulary import GPU_PRESENT_LABEL, GPU_RESOURCE, GPU_TAINT_KEY, MLFLOW_TRACKING_URI
+from modules.vocabulary import (
+    GPU_PRESENT_LABEL,
+    GPU_RESOURCE,
+    GPU_TAINT_KEY,
+    MLFLOW_TRACKING_URI,
+    MODEL_SERVER_ACCOUNT,
+    KServeDeploymentMode,
+)
 
 DEFAULT_REGISTRY_URI = MLFLOW_TRACKING_URI
 DEFAULT_SERVING_NAMESPACE = "kfstack-serving"
@@ -63,7 +70,8 @@ class VolumeMount:
 class PipelineTarget:
     """Everything environment-specific a compiled pipeline needs.
 
-    `registry_uri` and `serving_namespace` become the pipelines' parameter defaults.
+    `registry_uri` and `serving_namespace` become the pipelines' parameter defaults; the serving
+    account, KServe mode and canary share are compiled into the deploy step.
     """
 
     gpu: GpuPlacement | None = field(default_factory=GpuPlacement)
@@ -71,6 +79,11 @@ class PipelineTarget:
     models_volume: VolumeMount | None = None
     registry_uri: str = DEFAULT_REGISTRY_URI
     serving_namespace: str = DEFAULT_SERVING_NAMESPACE
+    serving_account: str = MODEL_SERVER_ACCOUNT
+    """The InferenceServices' service account (on EKS its Pod Identity role reads the model artifacts)."""
+    deployment_mode: KServeDeploymentMode = "Standard"
+    canary_traffic_percent: int = 0
+    """Knative mode: the new revision's share of traffic while it is tested (0: all at once)."""
 
 
 DEFAULT_TARGET = PipelineTarget()

@@ -34,6 +34,8 @@ def pipeline_target(
         models_volume=_mount(config, claims, MODELS_VOLUME),
         registry_uri=mlflow_tracking_uri(config),
         serving_namespace=config.serving_namespace(),
+        deployment_mode=config.components.kserve.deployment_mode,
+        canary_traffic_percent=config.components.kserve.canary_traffic_percent or 0,
     )
 
 

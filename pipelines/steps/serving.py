@@ -17,6 +17,8 @@ VERSION = "v1beta1"
 PLURAL = "inferenceservices"
 DEPLOYMENT_MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
 PROTOCOLS = ("v1", "v2")
+DEPLOYMENT_MODES = ("Standard", "Knative")
+"""KServe 0.16's mode names (modules.vocabulary.KServeDeploymentMode; not imported: steps stay light)."""
 CRD_DIR_ENV = "KFSTACK_CRD_DIR"
 _DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
@@ -37,14 +39,23 @@ def inference_service(
     model_version: str,
     protocol: str,
     service_account: str | None = None,
+    deployment_mode: str = "Standard",
+    canary_traffic_percent: int = 0,
 ) -> dict[str, Any]:
     """The `serving.kserve.io/v1beta1` InferenceService serving one sklearn model version.
 
     `service_account`: the predictor's account (its credentials download the model); None: the
-    namespace's default account.
+    namespace's default account. `canary_traffic_percent` (Knative mode only; 0: none) sends that share
+    of traffic to the new revision while the previous one keeps the rest.
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    if deployment_mode not in DEPLOYMENT_MODES:
+        raise ValueError(f"deployment_mode must be one of {DEPLOYMENT_MODES}, got {deployment_mode!r}")
+    if canary_traffic_percent and deployment_mode != "Knative":
+        raise ValueError("canary rollouts need deployment_mode Knative (Standard mode has no revisions)")
+    if not 0 <= canary_traffic_percent <= 99:
+        raise ValueError(f"canary_traffic_percent must be 0..99, got {canary_traffic_percent}")
     predictor: dict[str, Any] = {
         "model": {
             "modelFormat": {"name": "sklearn"},
@@ -58,13 +69,15 @@ def inference_service(
     }
     if service_account is not None:
         predictor["serviceAccountName"] = service_account
+    if canary_traffic_percent:
+        predictor["canaryTrafficPercent"] = canary_traffic_percent
     return {
         "apiVersion": f"{GROUP}/{VERSION}",
         "kind": "InferenceService",
         "metadata": {
             "name": name,
             "namespace": namespace,
-            "annotations": {DEPLOYMENT_MODE_ANNOTATION: "Standard"},
+            "annotations": {DEPLOYMENT_MODE_ANNOTATION: deployment_mode},
             "labels": {
                 "app.kubernetes.io/managed-by": "kfstack",
                 "kfstack.io/model-version": model_version,

@@ -111,8 +111,7 @@ def _model_artifact_access(cluster: Cluster, bucket: ArtifactBucketRefs, namespa
         ServiceAccountRef,
         prefix_read_policy,
     )
-    from modules.kserve import MODEL_SERVER_ACCOUNT
-    from modules.vocabulary import MODEL_ARTIFACT_PREFIX
+    from modules.vocabulary import MODEL_ARTIFACT_PREFIX, MODEL_SERVER_ACCOUNT
 
     assert cluster.eks is not None
     ArtifactAccess(

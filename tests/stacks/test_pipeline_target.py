@@ -8,7 +8,11 @@ from pipelines.placement import VolumeMount
 from stacks.config.loader import load_environment
 from stacks.pipeline_target import environment_target
 
-_EKS_EFFECT = {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+_EKS_EFFECT = {
+    "NO_SCHEDULE": "NoSchedule",
+    "NO_EXECUTE": "NoExecute",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+}
 
 
 def test_gpu_placement_matches_the_planned_gpu_node_group(plan) -> None:
@@ -28,7 +32,9 @@ def test_volumes_are_the_planned_claims(plan) -> None:
     target = environment_target(config)
     assert target.data_volume == VolumeMount("data", "/mnt/data")
     assert target.models_volume == VolumeMount("models", "/mnt/models")
-    claims = {c.inputs["metadata"]["name"] for c in plan("dev").find("kubernetes:core/v1:PersistentVolumeClaim")}
+    claims = {
+        c.inputs["metadata"]["name"] for c in plan("dev").find("kubernetes:core/v1:PersistentVolumeClaim")
+    }
     assert {target.data_volume.pvc_name, target.models_volume.pvc_name} <= claims
 
 
@@ -57,3 +63,37 @@ def test_the_pipelines_deploy_to_the_serving_namespace() -> None:
     components = config.components.model_copy(update={"kserve": kserve})
     moved = config.model_copy(update={"components": components})
     assert environment_target(moved).serving_namespace == "models"
+
+
+def _deploy_constants(ir: dict) -> dict:
+    """The constant inputs of the compiled `deploy` task (it sits in the candidate-wins condition)."""
+    for component in ir["components"].values():
+        task = component.get("dag", {}).get("tasks", {}).get("deploy")
+        if task is not None:
+            parameters = task["inputs"]["parameters"]
+            return {k: v["runtimeValue"]["constant"] for k, v in parameters.items() if "runtimeValue" in v}
+    raise AssertionError("no deploy task in the compiled pipeline")
+
+
+def test_the_deploy_step_gets_the_serving_account_mode_and_canary_share() -> None:
+    import yaml
+
+    from pipelines.catalog import compile_pipeline
+
+    _, config = load_environment("local")
+    standard = _deploy_constants(
+        next(yaml.safe_load_all(compile_pipeline("train-and-deploy", environment_target(config))))
+    )
+    assert standard == {
+        "service_account": "kfstack-model-server",
+        "deployment_mode": "Standard",
+        "canary_traffic_percent": 0,
+    }
+    kserve = config.components.kserve.model_copy(
+        update={"deployment_mode": "Knative", "canary_traffic_percent": 20}
+    )
+    knative = config.model_copy(
+        update={"components": config.components.model_copy(update={"kserve": kserve})}
+    )
+    compiled = compile_pipeline("retrain", environment_target(knative))
+    assert _deploy_constants(next(yaml.safe_load_all(compiled)))["canary_traffic_percent"] == 20

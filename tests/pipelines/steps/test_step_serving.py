@@ -64,3 +64,26 @@ def test_crd_dir_env_var_is_honoured(tmp_path, monkeypatch):
     target.write_text("{}")
     monkeypatch.setenv("KFSTACK_CRD_DIR", str(tmp_path))
     assert serving.crd_schema_path() == target
+
+
+def test_knative_canary_sends_its_share_to_the_new_revision_and_validates():
+    manifest = _manifest(deployment_mode="Knative", canary_traffic_percent=10,
+                         service_account="kfstack-model-server")
+    assert manifest["metadata"]["annotations"] == {"serving.kserve.io/deploymentMode": "Knative"}
+    predictor = manifest["spec"]["predictor"]
+    assert predictor["canaryTrafficPercent"] == 10
+    assert predictor["serviceAccountName"] == "kfstack-model-server"
+    schema = serving.crd_schema_path()
+    if schema is not None:
+        result = serving.validate_manifest(manifest, schema)
+        assert result.ok, result.errors
+
+
+def test_canary_in_standard_mode_or_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="canary rollouts need deployment_mode Knative"):
+        _manifest(canary_traffic_percent=10)
+    with pytest.raises(ValueError, match=r"0\.\.99"):
+        _manifest(deployment_mode="Knative", canary_traffic_percent=100)
+    with pytest.raises(ValueError, match="deployment_mode must be one of"):
+        _manifest(deployment_mode="RawDeployment")
+    assert "canaryTrafficPercent" not in _manifest()["spec"]["predictor"]

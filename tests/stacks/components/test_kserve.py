@@ -16,7 +16,7 @@ import pytest
 from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.crd_schemas import CrdSchemas, crd_object_schemas, crd_validation
 from kfstack.plan.helm_template import RELEASE_TYPE, RenderedRelease, release_validation, rendered_release
-from modules.kserve import MODEL_SERVER_ACCOUNT
+from modules.vocabulary import MODEL_SERVER_ACCOUNT
 from pipelines.steps import serving
 from tests.conftest import REPO_ROOT
 from tests.stacks.components.kubeflow_parts import CRDS, checked_plan, needs_manifests, with_local_manifests
