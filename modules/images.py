@@ -84,6 +84,25 @@ class ImageMirror:
             return source_registry
         return self.registry + (f"/{source_registry}" if self.include_source_registry else "")
 
+    def hub(self, hub: str) -> str:
+        """A registry plus repository prefix (Istio's `global.hub`, `docker.io/istio`) under this setting."""
+        if self.registry is None:
+            return hub
+        first, _, rest = hub.partition("/")
+        if not (rest and _REGISTRY_PART.match(first)):
+            first, rest = DOCKER_HUB, hub
+        return "/".join(p for p in (self.registry_prefix(first), rest) if p)
+
+    def mirrors(self, reference: str) -> bool:
+        """Whether `reference` is pulled from the mirror registry (always true without one)."""
+        if self.registry is None:
+            return True
+        return ImageRef.parse(reference).reference.startswith(self.registry.rstrip("/") + "/")
+
     def __call__(self, reference: str) -> str:
         """The full reference of `reference` as pulled under this setting."""
         return self.image(reference).reference
+
+
+NO_MIRROR = ImageMirror()
+"""Every image from its own registry (the default)."""
