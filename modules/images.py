@@ -15,6 +15,10 @@ from dataclasses import dataclass, replace
 DOCKER_HUB = "docker.io"
 _REGISTRY_PART = re.compile(r"^(localhost|[^/]*[.:][^/]*)$")
 """The first path segment names a registry when it has a dot or a port, or is `localhost` (docker's rule)."""
+_REPOSITORY = re.compile(r"^[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$")
+_TAG = re.compile(r"^\w[\w.-]{0,127}$")
+_DIGEST = re.compile(r"^[a-z0-9]+([+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+"""The distribution spec's grammar for repository paths, tags and digests."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,11 @@ class ImageRef:
             registry, repository = DOCKER_HUB, rest
         if registry == DOCKER_HUB and "/" not in repository:
             repository = f"library/{repository}"
-        if not repository or (tag is not None and not tag) or (digest is not None and not digest):
+        if (
+            not _REPOSITORY.match(repository)
+            or (tag is not None and not _TAG.match(tag))
+            or (digest is not None and not _DIGEST.match(digest))
+        ):
             raise ValueError(f"not an image reference: {reference!r}")
         return cls(registry, repository, tag, digest)
 
