@@ -20,7 +20,7 @@ def main() -> None:
     \b
     Offline (no cloud, no cluster, no Pulumi CLI):
       validate ENV       check environments/Pulumi.ENV.yaml
-      plan ENV           every resource ENV would create, schema-checked
+      plan ENV           every resource ENV would create and the images it pulls, schema-checked
       diff OLD NEW       compare two plans (e.g. in a pull request)
       pipelines ...      list, compile and run the Kubeflow pipelines locally
     For real: `pulumi up -s ENV` (see README).

@@ -14,6 +14,7 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from modules.helm import HelmChart, helm_release
+from modules.images import NO_MIRROR, ImageMirror
 from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
 from modules.kubeflow_gateway import gateway_route
 from modules.options import child_options
@@ -63,6 +64,7 @@ class DexArgs:
     users: Sequence[DexUser]
     connectors: Sequence[DexConnector]
     client_secret: pulumi.Input[str]
+    mirror: ImageMirror = NO_MIRROR
 
 
 def user_id(email: str) -> str:
@@ -102,10 +104,18 @@ def dex_config(
     }
 
 
-def dex_values(image_tag: str) -> dict[str, Any]:
-    """Helm values: the pinned image, the config from DEX_CONFIG_SECRET, restricted security context."""
+DEX_IMAGE = "ghcr.io/dexidp/dex"
+"""The chart's image repository (the tag is the matrix's `image_tag`)."""
+
+
+def dex_values(image_tag: str, mirror: ImageMirror | None = None) -> dict[str, Any]:
+    """Helm values: the pinned image (from the mirror registry, if any), the config from
+    DEX_CONFIG_SECRET, restricted security context."""
+    image = {"tag": image_tag}
+    if mirror is not None and mirror.registry is not None:
+        image = {"repository": mirror(DEX_IMAGE), **image}
     return {
-        "image": {"tag": image_tag},
+        "image": image,
         "configSecret": {"create": False, "name": DEX_CONFIG_SECRET},
         "envVars": [
             {
@@ -204,7 +214,7 @@ class Dex(pulumi.ComponentResource):
             name,
             args.chart,
             DEX_NAMESPACE,
-            dex_values(args.image_tag),
+            dex_values(args.image_tag, args.mirror),
             pulumi.ResourceOptions.merge(in_namespace, pulumi.ResourceOptions(depends_on=[config])),
             release_name="dex",
         )

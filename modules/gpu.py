@@ -11,6 +11,7 @@ import pulumi
 import yaml
 
 from modules.helm import HelmChart, helm_release
+from modules.images import NO_MIRROR, ImageMirror
 from modules.options import child_options
 from modules.vocabulary import (
     GPU_PRESENT_LABEL,
@@ -87,8 +88,13 @@ def time_slicing_config(replicas: int) -> str:
     )
 
 
-def device_plugin_values(time_slicing_replicas: int) -> dict[str, Any]:
-    """Helm values for nvidia-device-plugin: GPU nodes only, tolerating the GPU taint."""
+DEVICE_PLUGIN_IMAGE = "nvcr.io/nvidia/k8s-device-plugin"
+"""The chart's image repository (the tag is the chart's appVersion); its config sidecar uses it too."""
+
+
+def device_plugin_values(time_slicing_replicas: int, mirror: ImageMirror | None = None) -> dict[str, Any]:
+    """Helm values for nvidia-device-plugin: GPU nodes only, tolerating the GPU taint (the image from
+    the mirror registry, if any)."""
     values: dict[str, Any] = {
         "nodeSelector": {GPU_PRESENT_LABEL: "true"},
         "tolerations": [
@@ -99,6 +105,8 @@ def device_plugin_values(time_slicing_replicas: int) -> dict[str, Any]:
         "gfd": {"enabled": False},
         "nfd": {"enabled": False},
     }
+    if mirror is not None and mirror.registry is not None:
+        values["image"] = {"repository": mirror(DEVICE_PLUGIN_IMAGE)}
     if time_slicing_replicas > 1:
         values["config"] = {
             "map": {"default": time_slicing_config(time_slicing_replicas)},
@@ -116,6 +124,7 @@ class DevicePluginArgs:
 
     chart: HelmChart
     time_slicing_replicas: int
+    mirror: ImageMirror = NO_MIRROR
 
 
 class NvidiaDevicePlugin(pulumi.ComponentResource):
@@ -127,7 +136,7 @@ class NvidiaDevicePlugin(pulumi.ComponentResource):
             name,
             args.chart,
             DEVICE_PLUGIN_NAMESPACE,
-            device_plugin_values(args.time_slicing_replicas),
+            device_plugin_values(args.time_slicing_replicas, args.mirror),
             child_options(self, opts),
             release_name=args.chart.chart_name,
         )

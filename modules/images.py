@@ -15,6 +15,10 @@ from dataclasses import dataclass, replace
 DOCKER_HUB = "docker.io"
 _REGISTRY_PART = re.compile(r"^(localhost|[^/]*[.:][^/]*)$")
 """The first path segment names a registry when it has a dot or a port, or is `localhost` (docker's rule)."""
+_REPOSITORY = re.compile(r"^[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$")
+_TAG = re.compile(r"^\w[\w.-]{0,127}$")
+_DIGEST = re.compile(r"^[a-z0-9]+([+._-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+"""The distribution spec's grammar for repository paths, tags and digests."""
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,11 @@ class ImageRef:
             registry, repository = DOCKER_HUB, rest
         if registry == DOCKER_HUB and "/" not in repository:
             repository = f"library/{repository}"
-        if not repository or (tag is not None and not tag) or (digest is not None and not digest):
+        if (
+            not _REPOSITORY.match(repository)
+            or (tag is not None and not _TAG.match(tag))
+            or (digest is not None and not _DIGEST.match(digest))
+        ):
             raise ValueError(f"not an image reference: {reference!r}")
         return cls(registry, repository, tag, digest)
 
@@ -84,6 +92,25 @@ class ImageMirror:
             return source_registry
         return self.registry + (f"/{source_registry}" if self.include_source_registry else "")
 
+    def hub(self, hub: str) -> str:
+        """A registry plus repository prefix (Istio's `global.hub`, `docker.io/istio`) under this setting."""
+        if self.registry is None:
+            return hub
+        first, _, rest = hub.partition("/")
+        if not (rest and _REGISTRY_PART.match(first)):
+            first, rest = DOCKER_HUB, hub
+        return "/".join(p for p in (self.registry_prefix(first), rest) if p)
+
+    def mirrors(self, reference: str) -> bool:
+        """Whether `reference` is pulled from the mirror registry (always true without one)."""
+        if self.registry is None:
+            return True
+        return ImageRef.parse(reference).reference.startswith(self.registry.rstrip("/") + "/")
+
     def __call__(self, reference: str) -> str:
         """The full reference of `reference` as pulled under this setting."""
         return self.image(reference).reference
+
+
+NO_MIRROR = ImageMirror()
+"""Every image from its own registry (the default)."""

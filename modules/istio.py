@@ -16,6 +16,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from modules.helm import HelmChart, helm_release
+from modules.images import NO_MIRROR, ImageMirror
 from modules.options import child_options
 
 ISTIO_NAMESPACE = "istio-system"
@@ -27,6 +28,8 @@ GATEWAY_LABELS = {"app": GATEWAY_RELEASE, "istio": "ingressgateway"}
 """The labels the gateway chart puts on the pods of the release named `istio-ingressgateway`."""
 EXT_AUTHZ_PROVIDER = "oauth2-proxy"
 OAUTH2_PROXY_SERVICE = "oauth2-proxy.oauth2-proxy.svc.cluster.local"
+ISTIO_HUB = "docker.io/istio"
+"""The istiod chart's `global.hub`: pilot, and the proxyv2 image istiod injects (sidecars, the gateway)."""
 
 GatewayServiceType = Literal["ClusterIP", "LoadBalancer"]
 
@@ -51,9 +54,13 @@ def oauth2_proxy_provider() -> dict[str, Any]:
     }
 
 
-def istiod_values() -> dict[str, Any]:
-    """istiod values. In the 1.29 chart `env`, `seccompProfile` are top-level (not under `pilot.`)."""
-    return {
+def istiod_values(mirror: ImageMirror | None = None) -> dict[str, Any]:
+    """istiod values. In the 1.29 chart `env`, `seccompProfile` are top-level (not under `pilot.`).
+
+    With a mirror registry, `global.hub` points at it: istiod's own image and the proxy it injects into
+    every sidecar and into the ingress gateway (whose chart's image is `auto`) come from the mirror.
+    """
+    values: dict[str, Any] = {
         "meshConfig": {
             "accessLogFile": "/dev/stdout",
             "extensionProviders": [oauth2_proxy_provider()],
@@ -66,6 +73,9 @@ def istiod_values() -> dict[str, Any]:
         },
         "seccompProfile": {"type": "RuntimeDefault"},
     }
+    if mirror is not None and mirror.registry is not None:
+        values["global"] = {"hub": mirror.hub(ISTIO_HUB)}
+    return values
 
 
 def gateway_values(service_type: GatewayServiceType, annotations: Mapping[str, str]) -> dict[str, Any]:
@@ -100,6 +110,7 @@ class IstioArgs:
     gateway_chart: HelmChart
     service_type: GatewayServiceType
     service_annotations: Mapping[str, str] = field(default_factory=dict)
+    mirror: ImageMirror = NO_MIRROR
 
 
 class Istio(pulumi.ComponentResource):
@@ -138,7 +149,7 @@ class Istio(pulumi.ComponentResource):
             f"{name}-istiod",
             args.istiod_chart,
             ISTIO_NAMESPACE,
-            istiod_values(),
+            istiod_values(args.mirror),
             after(self.base),
             release_name="istiod",
         )

@@ -18,6 +18,7 @@ from modules.eks_iam import (
     role_with_policies,
 )
 from modules.helm import HelmChart, helm_release
+from modules.images import NO_MIRROR, ImageMirror
 from modules.options import child_options
 from modules.vocabulary import Architecture, CapacityType
 
@@ -81,9 +82,16 @@ def controller_policy(cluster_arn: str, node_role_arn: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def controller_values(cluster_name: str, cluster_endpoint: str, role_arn: str) -> dict[str, Any]:
-    """Helm values for the karpenter chart (runs on the managed system nodes, never on its own)."""
-    return {
+KARPENTER_IMAGE = "public.ecr.aws/karpenter/controller"
+"""The chart's controller image repository (tag and digest stay the chart's: a mirror keeps digests)."""
+
+
+def controller_values(
+    cluster_name: str, cluster_endpoint: str, role_arn: str, mirror: ImageMirror | None = None
+) -> dict[str, Any]:
+    """Helm values for the karpenter chart (runs on the managed system nodes, never on its own; its
+    image from the mirror registry, if any)."""
+    values: dict[str, Any] = {
         "settings": {"clusterName": cluster_name, "clusterEndpoint": cluster_endpoint},
         "serviceAccount": {
             "name": KARPENTER_SERVICE_ACCOUNT,
@@ -96,6 +104,9 @@ def controller_values(cluster_name: str, cluster_endpoint: str, role_arn: str) -
             "resources": {"requests": {"cpu": "500m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}}
         },
     }
+    if mirror is not None and mirror.registry is not None:
+        values["controller"]["image"] = {"repository": mirror(KARPENTER_IMAGE)}
+    return values
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ class KarpenterArgs:
     cluster_endpoint: pulumi.Input[str]
     oidc_provider_arn: pulumi.Input[str]
     oidc_issuer: pulumi.Input[str]
+    mirror: ImageMirror = NO_MIRROR
 
 
 class Karpenter(pulumi.ComponentResource):
@@ -137,7 +149,7 @@ class Karpenter(pulumi.ComponentResource):
         )
         controller = role_with_policies(f"{name}-controller", trust, [], child, inline_policy=policy)
         values = pulumi.Output.all(args.cluster_name, args.cluster_endpoint, controller.role.arn).apply(
-            lambda a: controller_values(a[0], a[1], a[2])
+            lambda a: controller_values(a[0], a[1], a[2], args.mirror)
         )
         self.release = helm_release(
             name,

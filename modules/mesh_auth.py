@@ -13,6 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from modules.dex import DEX_ISSUER
+from modules.images import NO_MIRROR, ImageMirror
 from modules.istio import EXT_AUTHZ_PROVIDER, GATEWAY_LABELS, ISTIO_NAMESPACE
 from modules.options import child_options
 
@@ -101,12 +102,13 @@ def require_jwt_spec(public_paths: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def jwks_proxy_container() -> dict[str, Any]:
-    """`kubectl proxy` serving only the API server's JWKS and discovery document, GET only."""
+def jwks_proxy_container(mirror: ImageMirror | None = None) -> dict[str, Any]:
+    """`kubectl proxy` serving only the API server's JWKS and discovery document, GET only (its image
+    from the mirror registry, if any)."""
     probe = {"httpGet": {"path": "/openid/v1/jwks", "port": "http"}, "periodSeconds": 15, "timeoutSeconds": 5}
     return {
         "name": "kubectl-proxy",
-        "image": JWKS_PROXY_IMAGE,
+        "image": (mirror or NO_MIRROR)(JWKS_PROXY_IMAGE),
         "args": [
             "proxy",
             "--address=0.0.0.0",
@@ -139,6 +141,8 @@ class MeshAuthArgs:
     jwks_proxy: bool
     public_paths: Sequence[str] = ()
     """Further paths that need no login (e.g. the ACME HTTP-01 challenge)."""
+    mirror: ImageMirror = NO_MIRROR
+    """Where the JWKS proxy's image is pulled from."""
 
 
 class MeshAuth(pulumi.ComponentResource):
@@ -176,10 +180,10 @@ class MeshAuth(pulumi.ComponentResource):
             require_jwt_spec(args.public_paths),
         )
         if args.jwks_proxy:
-            self._jwks_proxy(name, child)
+            self._jwks_proxy(name, child, args.mirror)
         self.register_outputs({})
 
-    def _jwks_proxy(self, name: str, child: pulumi.ResourceOptions) -> None:
+    def _jwks_proxy(self, name: str, child: pulumi.ResourceOptions, mirror: ImageMirror) -> None:
         # Reading /openid/v1/jwks needs system:service-account-issuer-discovery, which Kubernetes binds
         # to every service account by default; no binding for unauthenticated users is needed.
         metadata = k8s.meta.v1.ObjectMetaArgs(
@@ -202,7 +206,7 @@ class MeshAuth(pulumi.ComponentResource):
                                 "runAsNonRoot": True,
                                 "seccompProfile": {"type": "RuntimeDefault"},
                             },
-                            "containers": [jwks_proxy_container()],
+                            "containers": [jwks_proxy_container(mirror)],
                         },
                     },
                 },

@@ -20,6 +20,7 @@ from modules.dex import (
     same_namespace_policy,
 )
 from modules.helm import HelmChart, helm_release
+from modules.images import NO_MIRROR, ImageMirror
 from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
 from modules.kubeflow_gateway import gateway_route
 from modules.options import child_options
@@ -83,10 +84,21 @@ def oauth2_proxy_config_file(cookie_secure: bool, allow_self_signed_issuer: bool
     return "".join(f"{key} = {_toml(value)}\n" for key, value in settings.items())
 
 
-def oauth2_proxy_values(image_tag: str, config_file: str) -> dict[str, Any]:
-    """Helm values: the pinned image, credentials from OAUTH2_PROXY_CREDENTIALS, the config file."""
+OAUTH2_PROXY_IMAGE = "quay.io/oauth2-proxy/oauth2-proxy"
+"""The chart's image (`image.registry` + `image.repository`; the tag is the matrix's `image_tag`)."""
+
+
+def oauth2_proxy_values(
+    image_tag: str, config_file: str, mirror: ImageMirror | None = None
+) -> dict[str, Any]:
+    """Helm values: the pinned image (from the mirror registry, if any), credentials from
+    OAUTH2_PROXY_CREDENTIALS, the config file."""
+    image: dict[str, Any] = {"tag": image_tag}
+    if mirror is not None and mirror.registry is not None:
+        ref = mirror.image(OAUTH2_PROXY_IMAGE)
+        image = {"registry": ref.registry, "repository": ref.repository, **image}
     return {
-        "image": {"tag": image_tag},
+        "image": image,
         "replicaCount": 2,
         "config": {"existingSecret": OAUTH2_PROXY_CREDENTIALS, "configFile": config_file},
         "podSecurityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
@@ -129,6 +141,7 @@ class OAuth2ProxyArgs:
     cookie_secret: pulumi.Input[str]
     cookie_secure: bool
     allow_self_signed_issuer: bool
+    mirror: ImageMirror = NO_MIRROR
 
 
 class OAuth2Proxy(pulumi.ComponentResource):
@@ -166,7 +179,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
             name,
             args.chart,
             OAUTH2_PROXY_NAMESPACE,
-            oauth2_proxy_values(args.image_tag, config_file),
+            oauth2_proxy_values(args.image_tag, config_file, args.mirror),
             pulumi.ResourceOptions.merge(in_namespace, pulumi.ResourceOptions(depends_on=[credentials])),
             release_name="oauth2-proxy",
         )

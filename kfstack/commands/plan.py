@@ -30,25 +30,36 @@ from stacks.config.errors import ConfigError
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Validate custom resources against CRD schemas (<group>/<Kind>_<version>.json).",
 )
+@click.option(
+    "--charts-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help=(
+        "Render every Helm release with `helm template` from the packaged charts here "
+        "(<chart>-<version>.tgz): their objects are validated and their images listed and checked."
+    ),
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the final line.")
 def plan_command(
     environment: str,
     json_path: Path | None,
     manifests_dir: Path | None,
     crd_dir: Path | None,
+    charts_dir: Path | None,
     quiet: bool,
 ) -> None:
     """Show every resource ENVIRONMENT would create, offline.
 
     Runs the real stack program in-process under Pulumi's mock runtime (no cloud, no cluster,
     no Pulumi CLI) and validates every Kubernetes object against the schema of the environment's
-    Kubernetes version. Exit 1 when a check fails, 2 on bad config.
+    Kubernetes version. Lists every image the plan pulls (Helm releases' rendered images with
+    --charts-dir); with kfstack:images.registry set, an image from another registry fails the plan.
+    Exit 1 when a check fails, 2 on bad config.
     """
     from kfstack.plan.build import build_plan, write_manifests
     from kfstack.plan.render import render_plan
 
     try:
-        plan = build_plan(environment, crd_dir)
+        plan = build_plan(environment, crd_dir, charts_dir=charts_dir)
     except ConfigError as error:
         sys.exit(report_config_error(error))
     if not quiet:
@@ -67,7 +78,12 @@ def plan_command(
         for problem in plan.problems:
             err_console.print(f"  - {problem.render()}", markup=False)
         sys.exit(EXIT_FAILED)
-    checked = "Kubernetes schema" + (" + CRD schemas" if crd_dir else "")
+    checked = (
+        "Kubernetes schema"
+        + (" + CRD schemas" if crd_dir else "")
+        + (" + rendered Helm releases" if charts_dir else "")
+        + (" + images from the mirror" if plan.config.images.registry else "")
+    )
     console.print(
         f"[green]✓[/] plan {plan.environment}: {len(plan.resources)} resources, checks passed ({checked})"
     )

@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from kfstack.plan.checks import check_plan
+from kfstack.plan.images import (
+    RELEASE_TYPE,
+    ImageUse,
+    image_problems,
+    object_images,
+    release_value_images,
+    rendered_images,
+)
 from kfstack.plan.kubernetes_objects import is_kubernetes_object, kubernetes_object
 from kfstack.plan.platform_versions import ComponentVersions, component_versions
 from kfstack.plan.problems import PlanProblem
@@ -27,6 +35,11 @@ class Plan:
     problems: list[PlanProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """What the program logged as warnings (e.g. enabled components it does not install)."""
+    images: list[ImageUse] = field(default_factory=list)
+    """Every image the plan knows of: recorded objects, and the Helm releases' rendered objects (with a
+    charts folder) or else the image values kfstack sets on them."""
+    releases_rendered: bool = False
+    """Whether the Helm releases were rendered (`--charts-dir`), so their images are all known."""
 
     def to_json(self) -> dict[str, Any]:
         """Stable form: resources sorted by URN, so two plans diff cleanly."""
@@ -36,6 +49,11 @@ class Plan:
             "components": [c.to_json() for c in self.components()],
             "resources": [r.to_json() for r in sorted(self.resources, key=lambda r: r.urn)],
             "warnings": sorted(self.warnings),
+            "images": sorted(
+                (use.to_json() for use in self.images),
+                key=lambda u: (u["image"], u["component"], u["resource"], u["field"]),
+            ),
+            "helmReleasesRendered": self.releases_rendered,
         }
 
     def json_text(self) -> str:
@@ -59,18 +77,61 @@ class Plan:
         return find_resources(self.resources, type_, name)
 
 
-def plan_config(environment: str, config: EnvironmentConfig, crd_dir: Path | None = None) -> Plan:
-    """Record and check the program for an already-validated config."""
+def rendered_release_checks(
+    resources: list[RecordedResource], charts_dir: Path, k8s_version: str, crd_dir: Path | None
+) -> tuple[list[ImageUse], list[PlanProblem]]:
+    """Render every Helm release from `charts_dir`: the images of what they render, and the problems
+    (a release that does not render, an object that does not validate)."""
+    from kfstack.plan.helm_template import HelmTemplateError, release_validation, rendered_release
+
+    images: list[ImageUse] = []
+    problems: list[PlanProblem] = []
+    for release in sorted(find_resources(resources, RELEASE_TYPE), key=lambda r: r.urn):
+        try:
+            rendered = rendered_release(release, charts_dir, k8s_version)
+        except HelmTemplateError as error:
+            problems.append(PlanProblem(release.name, "helm template", str(error)))
+            continue
+        problems += release_validation(rendered, crd_dir).problems
+        images += rendered_images(rendered)
+    return images, problems
+
+
+def plan_config(
+    environment: str,
+    config: EnvironmentConfig,
+    crd_dir: Path | None = None,
+    charts_dir: Path | None = None,
+) -> Plan:
+    """Record and check the program for an already-validated config; with `charts_dir`, also render
+    and check every Helm release from the packaged charts there."""
     record = record_program(lambda: build_platform(environment, config), stack=environment)
     problems = [PlanProblem("provider function", "offline build", error) for error in record.errors]
     problems += check_plan(record.resources, config.cluster.kubernetes_version, crd_dir)
-    return Plan(environment, config, record.resources, problems, record.warnings)
+    images = object_images(record.resources)
+    if charts_dir is not None:
+        rendered, release_problems = rendered_release_checks(
+            record.resources, charts_dir, config.cluster.kubernetes_version, crd_dir
+        )
+        images += rendered
+        problems += release_problems
+    else:
+        images += release_value_images(record.resources)
+    problems += image_problems(images, config.images.mirror())
+    return Plan(
+        environment, config, record.resources, problems, record.warnings, images, charts_dir is not None
+    )
 
 
-def build_plan(name_or_path: str, crd_dir: Path | None = None, directory: Path = ENVIRONMENTS_DIR) -> Plan:
+def build_plan(
+    name_or_path: str,
+    crd_dir: Path | None = None,
+    directory: Path = ENVIRONMENTS_DIR,
+    charts_dir: Path | None = None,
+) -> Plan:
     """Load, validate and plan an environment (raises ConfigError on bad config)."""
     environment, config = load_environment(name_or_path, directory)
-    return plan_config(environment, config, crd_dir)
+    return plan_config(environment, config, crd_dir, charts_dir)
 
 
 def write_manifests(plan: Plan, directory: Path) -> list[Path]:

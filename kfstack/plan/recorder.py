@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,6 +234,10 @@ def record_program(
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     ran = False
+    # pulumi.dynamic's serialize_provider wraps pickle._Pickler._batch_setitems once per dynamic
+    # resource and never unwraps it: over many plans in one process the chain exceeds the recursion
+    # limit (and breaks other picklers, e.g. joblib's). Restored after each program.
+    batch_setitems = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
 
     def run() -> None:
         nonlocal ran
@@ -249,6 +254,7 @@ def record_program(
         pulumi_settings.reset_options()
         _close_loop(loop)
         logger.removeHandler(collected)
+        pickle._Pickler._batch_setitems = batch_setitems  # type: ignore[attr-defined]
     if not ran or (not monitor.records and not allow_empty):
         raise ProgramNeverRan(f"the program for stack '{stack}' registered no resources")
     mocks = monitor.mocks if isinstance(monitor.mocks, RecordingMocks) else None

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kfstack.plan.build import Plan
+from kfstack.plan.render_images import render_images
 
 
 def display_type(type_: str) -> str:
@@ -46,6 +47,7 @@ def render_plan(plan: Plan, console: Console) -> None:
     console.print(table)
     _render_components(plan, console)
     _render_kfp_objects(plan, console)
+    render_images(plan, console)
     protected = sum(1 for r in plan.resources if r.protect)
     custom = sum(1 for r in plan.resources if r.custom)
     console.print(

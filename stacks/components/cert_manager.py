@@ -34,5 +34,7 @@ def build_cert_manager(
     (chart,) = SPEC.charts
     opts = pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=list(after)))
     return CertManager(
-        "cert-manager", CertManagerArgs(chart.pinned(stack.config.components)), opts=opts
+        "cert-manager",
+        CertManagerArgs(chart.pinned(stack.config.components), stack.config.images.mirror()),
+        opts=opts,
     ).release

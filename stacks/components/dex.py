@@ -116,7 +116,14 @@ def build_dex(stack: StackContext, cluster: Cluster, mesh: Mesh | None) -> Login
     assert pin.image_tag is not None
     dex = Dex(
         "dex",
-        DexArgs(chart.pinned(config.components), pin.image_tag, users, connectors, client_secret),
+        DexArgs(
+            chart.pinned(config.components),
+            pin.image_tag,
+            users,
+            connectors,
+            client_secret,
+            config.images.mirror(),
+        ),
         opts=opts,
     )
     pulumi.export("loginUrl", mesh.dashboard_url)

@@ -59,6 +59,7 @@ def build_gpu_support(
             DevicePluginArgs(
                 chart=chart.pinned(components),
                 time_slicing_replicas=components.nvidia_device_plugin.time_slicing_replicas,
+                mirror=stack.config.images.mirror(),
             ),
             opts=pulumi.ResourceOptions.merge(
                 cluster.options(), pulumi.ResourceOptions(depends_on=list(after))

@@ -81,7 +81,7 @@ def build_istio(
     service_type, annotations = gateway_service(stack)
     istio = Istio(
         "istio",
-        IstioArgs(base, istiod, gateway_chart, service_type, annotations),
+        IstioArgs(base, istiod, gateway_chart, service_type, annotations, config.images.mirror()),
         opts=pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=list(after))),
     )
     tls = config.gateway.tls

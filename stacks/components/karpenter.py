@@ -58,6 +58,7 @@ def build_karpenter(
             cluster_endpoint=eks.endpoint,
             oidc_provider_arn=eks.oidc_provider_arn,
             oidc_issuer=eks.oidc_issuer,
+            mirror=stack.config.images.mirror(),
         ),
         opts=pulumi.ResourceOptions(providers=[eks.aws.provider, cluster.provider], depends_on=list(compute)),
     )

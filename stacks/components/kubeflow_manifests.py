@@ -107,7 +107,9 @@ def install_manifests(
     omit: Sequence[ObjectRef] = (),
     transformations: Sequence[Transformation] = (),
 ) -> KustomizeInstall:
-    """The kustomization `path` of kubeflow/manifests at `key`'s pin, installed after `after`."""
+    """The kustomization `path` of kubeflow/manifests at `key`'s pin, installed after `after`; every
+    image its objects name (containers, controllers' image settings) is pulled through `kfstack:images`."""
+    from modules.image_rewrite import mirrored_images
     from modules.kustomize import KustomizeInstall, KustomizeInstallArgs
     from stacks.components import component_specs
 
@@ -117,7 +119,7 @@ def install_manifests(
         KustomizeInstallArgs(
             source=stack.config.components.manifests(key, path),
             omit=tuple(omit),
-            transformations=tuple(transformations),
+            transformations=(*transformations, mirrored_images(stack.config.images.mirror())),
             declared_crds=declared,
         ),
         opts=pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=after)),

@@ -54,6 +54,7 @@ def build_oauth2_proxy(
             cookie_secure=mesh.https,
             # kind-like clusters serve their OIDC issuer with a self-signed certificate (kubeflow/manifests)
             allow_self_signed_issuer=cluster.eks is None,
+            mirror=config.images.mirror(),
         ),
         opts=opts,
     )
@@ -63,7 +64,12 @@ def build_oauth2_proxy(
         issuers = [TokenIssuer(issuer, JWKS_PROXY_URI) for issuer in IN_CLUSTER_ISSUERS]
     MeshAuth(
         "gateway-auth",
-        MeshAuthArgs(issuers, jwks_proxy=cluster.eks is None, public_paths=mesh.public_paths),
+        MeshAuthArgs(
+            issuers,
+            jwks_proxy=cluster.eks is None,
+            public_paths=mesh.public_paths,
+            mirror=config.images.mirror(),
+        ),
         opts=pulumi.ResourceOptions.merge(
             cluster.options(), pulumi.ResourceOptions(depends_on=[mesh.base, mesh.namespace, proxy.release])
         ),

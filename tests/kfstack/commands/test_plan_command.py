@@ -65,3 +65,32 @@ def test_diff_of_a_non_plan_file_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(diff_command, [str(bad), str(bad)])
     assert result.exit_code == 2
     assert "not a kfstack plan" in result.output
+
+
+CHARTS = Path(__file__).resolve().parents[3].parent / "shared" / "charts"
+
+
+def test_plan_without_charts_says_how_to_see_the_releases_images(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(plan_command, ["local", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Images" in result.output and "registry.k8s.io/kubectl" in result.output
+    assert "Helm releases' images show with --charts-dir DIR" in result.output
+    document = json.loads(out.read_text())
+    assert document["helmReleasesRendered"] is False
+    assert any(i["image"].startswith("registry.k8s.io/kubectl:") for i in document["images"])
+
+
+def test_plan_with_charts_lists_the_rendered_releases_images(tmp_path: Path) -> None:
+    import pytest
+
+    if not CHARTS.is_dir():
+        pytest.skip(f"no packaged charts at {CHARTS}")
+    out = tmp_path / "plan.json"
+    result = CliRunner().invoke(plan_command, ["local", "--charts-dir", str(CHARTS), "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "rendered Helm releases" in result.output
+    assert "--charts-dir DIR" not in result.output
+    images = {(i["image"], i["source"]) for i in json.loads(out.read_text())["images"]}
+    assert ("docker.io/istio/pilot:1.29.0", "rendered") in images
+    assert ("docker.io/istio/proxyv2:1.29.0", "rendered") in images

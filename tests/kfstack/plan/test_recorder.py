@@ -72,3 +72,15 @@ def test_display_type_shortens_cloud_tokens_but_keeps_kubernetes_group_version()
     assert display_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment") == "aws:iam:RolePolicyAttachment"
     assert display_type("kubernetes:core/v1:PersistentVolumeClaim") == "kubernetes:core/v1:PersistentVolumeClaim"
     assert display_type("kfstack:cluster:EksCluster") == "kfstack:cluster:EksCluster"
+
+
+def test_dynamic_resources_leave_pickle_as_it_was() -> None:
+    """pulumi.dynamic wraps pickle's `_batch_setitems` per resource; many plans must not nest it."""
+    import pickle
+
+    from kfstack.plan.build import build_plan
+
+    before = pickle._Pickler._batch_setitems
+    result = build_plan("local")
+    assert any(r.type.startswith("pulumi-python:dynamic") for r in result.resources)
+    assert pickle._Pickler._batch_setitems is before
