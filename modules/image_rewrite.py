@@ -128,8 +128,15 @@ def _walk_containers(node: Any, path: str) -> Iterator[ImageSlot]:
 
 
 def _walk_config(node: Any, path: str) -> Iterator[ImageSlot]:
-    """Image-like keys (and `hub`) in parsed configuration."""
+    """Image-like keys (and `hub`) in parsed configuration.
+
+    A section switched off (`"enabled": false` beside the image) pulls nothing, so it names no image:
+    KServe 0.16's chart hard-codes `localModel.defaultJobImage: kserve/storage-initializer:latest`,
+    which no value can change and which is used only when `localModel.enabled` is true.
+    """
     if isinstance(node, dict):
+        if node.get("enabled") is False:
+            return
         for key, value in node.items():
             here = f"{path}.{key}"
             if isinstance(value, str) and is_reference(value):

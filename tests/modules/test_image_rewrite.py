@@ -94,6 +94,13 @@ def test_config_map_image_keys_and_json_values_are_found_but_not_other_data() ->
     }
 
 
+def test_a_switched_off_config_section_names_no_image() -> None:
+    off = {"enabled": False, "defaultJobImage": "kserve/storage-initializer:latest"}
+    on = {**off, "enabled": True}
+    config = {"kind": "ConfigMap", "data": {"localModel": json.dumps(off), "other": json.dumps({"x": on})}}
+    assert [s.path for s in image_slots(config)] == ["data.other.x.defaultJobImage"]
+
+
 def test_crds_name_no_images() -> None:
     crd = {"kind": "CustomResourceDefinition", "spec": {"containers": [{"image": "x/y:1"}]}}
     assert image_slots(crd) == []

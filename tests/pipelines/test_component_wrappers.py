@@ -1,5 +1,6 @@
 """Component bodies called directly (no kfp.local): the wrappers move artifacts correctly."""
 
+import json
 from datetime import date, timedelta
 
 from kfp import dsl
@@ -29,8 +30,11 @@ def test_deploy_dry_run_writes_the_manifest_and_returns_the_override_url(tmp_pat
     url = c.deploy.python_func(
         model_name="digits-mlp", model_version="4", storage_uri="file:///tmp/m/serving",
         namespace="ns", protocol="v2", dry_run=True, endpoint_url="http://127.0.0.1:1",
+        service_account="kfstack-model-server", deployment_mode="Standard", canary_traffic_percent=0,
         manifest=manifest)
     assert url == "http://127.0.0.1:1"
     assert manifest.metadata["dry_run"] is True
     assert manifest.metadata["errors"] == []
-    assert '"protocolVersion": "v2"' in (tmp_path / "manifest").read_text()
+    written = json.loads((tmp_path / "manifest").read_text())
+    assert written["spec"]["predictor"]["model"]["protocolVersion"] == "v2"
+    assert written["spec"]["predictor"]["serviceAccountName"] == "kfstack-model-server"

@@ -21,7 +21,7 @@ def test_plan_local_prints_summary_and_writes_json_and_manifests(tmp_path: Path)
 
 
 def test_plan_names_enabled_components_it_does_not_install_before_the_verdict() -> None:
-    result = CliRunner().invoke(plan_command, ["prod", "--quiet"])
+    result = CliRunner().invoke(plan_command, ["local", "--quiet"])  # local has no GPU pool
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     warnings = [
