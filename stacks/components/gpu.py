@@ -3,7 +3,7 @@ NVIDIA device plugin that advertises the GPUs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -18,10 +18,15 @@ if TYPE_CHECKING:
     from modules.gpu import PoolPlacement
 
 
-def _skip_reason(config: EnvironmentConfig) -> str | None:
-    if any(pool.gpu for pool in config.node_pools.values()):
-        return None
-    return "no GPU node pool (nodePools.<name>.gpu: true), so there are no GPUs to advertise"
+def without_gpu_pool(consequence: str) -> Callable[[EnvironmentConfig], str | None]:
+    """A `skip_reason` for GPU-node components: why they install nothing without a GPU pool."""
+
+    def reason(config: EnvironmentConfig) -> str | None:
+        if any(pool.gpu for pool in config.node_pools.values()):
+            return None
+        return f"no GPU node pool (nodePools.<name>.gpu: true), so there are no GPUs to {consequence}"
+
+    return reason
 
 
 SPEC = ComponentSpec(
@@ -29,7 +34,7 @@ SPEC = ComponentSpec(
     summary="NVIDIA device plugin DaemonSet on GPU nodes (optionally time-sliced)",
     key="nvidiaDevicePlugin",
     charts=(ChartSource("nvidia-device-plugin", pinned_by="nvidiaDevicePlugin"),),
-    skip_reason=_skip_reason,
+    skip_reason=without_gpu_pool("advertise"),
 )
 
 

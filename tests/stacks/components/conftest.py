@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 
+from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.build import Plan, plan_config
 from stacks.config.environment import EnvironmentConfig
 from stacks.config.loader import ENVIRONMENTS_DIR, parse_environment, read_stack_file
+from tests.conftest import REPO_ROOT
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -91,3 +94,15 @@ def exports(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     exported: dict[str, Any] = {}
     monkeypatch.setattr(pulumi, "export", lambda name, value: exported.__setitem__(name, value))
     return exported
+
+
+@pytest.fixture(scope="session")
+def helm() -> Path:
+    """The helm binary, for tests that render the packaged charts in ../shared/charts (skipped without)."""
+    charts = REPO_ROOT.parent / "shared" / "charts"
+    if not charts.is_dir():
+        pytest.skip(f"packaged charts not found at {charts}")
+    try:
+        return find_tool("helm")
+    except ToolNotFound as exc:
+        pytest.skip(str(exc))

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import yaml
 
-from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.build import Plan
 from kfstack.plan.helm_template import RELEASE_TYPE, RenderedRelease, release_validation, rendered_release
 from kfstack.plan.recorder import REDACTED
@@ -32,16 +31,6 @@ def _enabled(values: dict[str, Any], **settings: Any) -> None:
         "initialUserPassword": SecretRef("v1:det", plaintext=PASSWORD),
         **settings,
     }
-
-
-@pytest.fixture(scope="module")
-def helm() -> Path:
-    if not CHARTS.is_dir():
-        pytest.skip(f"packaged charts not found at {CHARTS}")
-    try:
-        return find_tool("helm")
-    except ToolNotFound as exc:
-        pytest.skip(str(exc))
 
 
 def _with_secrets_substituted(values: Any) -> Any:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.crd_schemas import CrdSchemas, crd_object_schemas, crd_validation
 from kfstack.plan.helm_template import RELEASE_TYPE, RenderedRelease, release_validation, rendered_release
 from modules.vocabulary import MODEL_SERVER_ACCOUNT
@@ -25,16 +24,6 @@ CHARTS = REPO_ROOT.parent / "shared" / "charts"
 MIRROR = "registry.example.com/mirror"
 SA = "kubernetes:core/v1:ServiceAccount"
 PIA = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
-
-
-@pytest.fixture(scope="module")
-def helm() -> Path:
-    if not CHARTS.is_dir():
-        pytest.skip(f"packaged charts not found at {CHARTS}")
-    try:
-        return find_tool("helm")
-    except ToolNotFound as exc:
-        pytest.skip(str(exc))
 
 
 def _serving(**settings: Any) -> Any:

@@ -15,7 +15,6 @@ import pytest
 import yaml
 from pydantic.alias_generators import to_camel
 
-from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.helm_template import RELEASE_TYPE, rendered_release
 from modules.artifact_access import bucket_access_policy
 from modules.kubeflow_gateway import GATEWAY_REF
@@ -42,16 +41,6 @@ GENERATED_PASSWORD = _random_password_outputs("mlflow-database-password", {"leng
     "result"
 ]
 """The master password the mock runtime generates (the provider's random value in a real run)."""
-
-
-@pytest.fixture(scope="module")
-def helm() -> Path:
-    if not CHARTS.is_dir():
-        pytest.skip(f"packaged charts not found at {CHARTS}")
-    try:
-        return find_tool("helm")
-    except ToolNotFound as exc:
-        pytest.skip(str(exc))
 
 
 def _rendered(plan: Any, helm: Path) -> list[dict[str, Any]]:

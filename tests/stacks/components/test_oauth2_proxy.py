@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.helm_template import RELEASE_TYPE, rendered_release
 from stacks.config.secrets import SecretRef
 from tests.conftest import REPO_ROOT
@@ -50,16 +49,6 @@ def _known_secrets(values: dict) -> None:
             "userSearchBaseDN": "ou=people",
         },
     ]
-
-
-@pytest.fixture(scope="module")
-def helm() -> Path:
-    if not CHARTS.is_dir():
-        pytest.skip(f"packaged charts not found at {CHARTS}")
-    try:
-        return find_tool("helm")
-    except ToolNotFound as exc:
-        pytest.skip(str(exc))
 
 
 def test_oauth2_proxy_installs_after_dex_with_the_pinned_image(plan) -> None:
