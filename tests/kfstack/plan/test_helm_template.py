@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
 import tarfile
 from collections.abc import Callable
 from functools import cache
@@ -17,7 +16,6 @@ import pulumi_kubernetes as k8s
 import pytest
 import yaml
 
-from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.build import Plan, build_plan
 from kfstack.plan.crd_owners import owners_of
 from kfstack.plan.crd_schemas import CrdSchemas, crd_object_schemas, crd_validation
@@ -39,32 +37,6 @@ from kfstack.plan.kubernetes_objects import api_group_version_kind, is_kubernete
 from kfstack.plan.recorder import RecordedResource
 from modules.karpenter import node_pool_spec
 from stacks.config.loader import known_environments
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-
-
-def _charts_dir() -> Path | None:
-    configured = os.environ.get("KFSTACK_CHARTS_DIR")
-    candidate = Path(configured) if configured else REPO_ROOT.parent / "shared" / "charts"
-    return candidate if candidate.is_dir() else None
-
-
-@pytest.fixture(scope="module")
-def charts_dir() -> Path:
-    """The packaged upstream charts (../shared/charts or $KFSTACK_CHARTS_DIR)."""
-    found = _charts_dir()
-    if found is None:
-        pytest.skip("packaged charts not found: set KFSTACK_CHARTS_DIR or place them at ../shared/charts")
-    return found
-
-
-@pytest.fixture(scope="module")
-def helm() -> Path:
-    """The helm binary; tests needing it are skipped with the locator's reason when there is none."""
-    try:
-        return find_tool("helm")
-    except ToolNotFound as exc:
-        pytest.skip(str(exc))
 
 
 # Plans are built while collecting, to get one test case per (environment, release); cached so each

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from kfstack.plan.binaries import ToolNotFound, find_tool
 from kfstack.plan.build import Plan, plan_config
 from kfstack.plan.helm_template import RELEASE_TYPE, rendered_release
 from kfstack.plan.images import ImageUse, image_problems, object_images, rendered_images
@@ -25,7 +24,6 @@ from stacks.config.loader import ENVIRONMENTS_DIR, known_environments, parse_env
 from tests.stacks.components.kubeflow_parts import MANIFESTS, needs_manifests
 
 REGISTRY = "registry.example.com/mirror"
-CHARTS = Path(__file__).resolve().parents[3].parent / "shared" / "charts"
 
 
 def _values(environment: str, registry: str | None, manifests: bool) -> dict[str, Any]:
@@ -47,21 +45,6 @@ RELEASE_CASES = [
     for environment in known_environments()
     for release in _plan(environment).find(RELEASE_TYPE)
 ]
-
-
-@pytest.fixture(scope="module")
-def charts_dir() -> Path:
-    if not CHARTS.is_dir():
-        pytest.skip(f"packaged charts not found at {CHARTS}")
-    return CHARTS
-
-
-@pytest.fixture(scope="module")
-def helm() -> Path:
-    try:
-        return find_tool("helm")
-    except ToolNotFound as exc:
-        pytest.skip(str(exc))
 
 
 def _rendered_images(plan: Plan, urn: str, charts_dir: Path, helm: Path) -> list[ImageUse]:
