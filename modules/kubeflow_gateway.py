@@ -3,6 +3,7 @@ cert-manager: self-signed, ACME (HTTP-01 through the Istio ingress) or a Secret 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,6 +25,22 @@ ACME_CHALLENGE_PATHS = ("/.well-known/acme-challenge/*",)
 """Paths the ACME HTTP-01 challenge uses; the login must not guard them."""
 ISTIO_INGRESS_CLASS = "istio"
 ISTIO_INGRESS_CONTROLLER = "istio.io/ingress-controller"
+
+
+def gateway_ingress_policy(
+    pod_labels: Mapping[str, str], port: int | None = None, also_from: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """NetworkPolicy spec: only the Istio ingress gateway pods (and `also_from` peers) reach the pods
+    with `pod_labels`, on `port` (None: every port). For services that trust the headers the gateway
+    sets after the login, such as `kubeflow-userid`: nobody else in the cluster can forge them."""
+    gateway = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}},
+        "podSelector": {"matchLabels": {"app": GATEWAY_LABELS["app"]}},
+    }
+    rule: dict[str, Any] = {"from": [gateway, *also_from]}
+    if port is not None:
+        rule["ports"] = [{"protocol": "TCP", "port": port}]
+    return {"podSelector": {"matchLabels": dict(pod_labels)}, "ingress": [rule], "policyTypes": ["Ingress"]}
 
 
 def gateway_route(prefix: str, host: str, port: int) -> dict[str, Any]:

@@ -22,8 +22,7 @@ import pulumi_kubernetes as k8s
 
 from modules.helm import HelmChart, helm_release
 from modules.images import ImageRef
-from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
-from modules.kubeflow_gateway import gateway_route
+from modules.kubeflow_gateway import gateway_ingress_policy, gateway_route
 from modules.namespaces import RESTRICTED
 from modules.options import child_options
 from modules.vocabulary import MLFLOW_NAMESPACE, MLFLOW_PORT, MLFLOW_SERVICE, MODEL_ARTIFACT_PREFIX
@@ -203,24 +202,8 @@ def mlflow_route() -> dict[str, Any]:
 
 def ingress_policy() -> dict[str, Any]:
     """NetworkPolicy spec: the server admits the ingress gateway and the pods of profile namespaces."""
-    return {
-        "podSelector": {"matchLabels": dict(POD_LABELS)},
-        "ingress": [
-            {
-                "from": [
-                    {
-                        "namespaceSelector": {
-                            "matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}
-                        },
-                        "podSelector": {"matchLabels": {"app": GATEWAY_LABELS["app"]}},
-                    },
-                    {"namespaceSelector": {"matchLabels": dict(PROFILE_NAMESPACE_LABEL)}},
-                ],
-                "ports": [{"protocol": "TCP", "port": MLFLOW_PORT}],
-            }
-        ],
-        "policyTypes": ["Ingress"],
-    }
+    profiles = {"namespaceSelector": {"matchLabels": dict(PROFILE_NAMESPACE_LABEL)}}
+    return gateway_ingress_policy(POD_LABELS, MLFLOW_PORT, also_from=[profiles])
 
 
 def data_claim_spec(backend: SqliteBackend) -> dict[str, Any]:

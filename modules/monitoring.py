@@ -13,8 +13,7 @@ import pulumi_kubernetes as k8s
 
 from modules.helm import HelmChart, helm_release
 from modules.images import ImageMirror, ImageRef
-from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
-from modules.kubeflow_gateway import GATEWAY_REF
+from modules.kubeflow_gateway import GATEWAY_REF, gateway_ingress_policy
 from modules.options import child_options
 from modules.vocabulary import GPU_PRESENT_LABEL
 
@@ -235,23 +234,7 @@ def grafana_route(admins: Sequence[str]) -> dict[str, Any]:
 
 def grafana_gateway_only_policy() -> dict[str, Any]:
     """NetworkPolicy spec: only the ingress gateway reaches Grafana, which trusts its USER_HEADER."""
-    return {
-        "podSelector": {"matchLabels": dict(GRAFANA_POD_LABELS)},
-        "ingress": [
-            {
-                "from": [
-                    {
-                        "namespaceSelector": {
-                            "matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}
-                        },
-                        "podSelector": {"matchLabels": {"app": GATEWAY_LABELS["app"]}},
-                    }
-                ],
-                "ports": [{"protocol": "TCP", "port": GRAFANA_CONTAINER_PORT}],
-            }
-        ],
-        "policyTypes": ["Ingress"],
-    }
+    return gateway_ingress_policy(GRAFANA_POD_LABELS, GRAFANA_CONTAINER_PORT)
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ from modules.dex import (
 )
 from modules.helm import HelmChart, helm_release
 from modules.images import NO_MIRROR, ImageMirror
-from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
-from modules.kubeflow_gateway import gateway_route
+from modules.kubeflow_gateway import gateway_ingress_policy, gateway_route
 from modules.options import child_options
 
 OAUTH2_PROXY_CREDENTIALS = "oauth2-proxy-credentials"
@@ -113,22 +112,7 @@ def oauth2_proxy_route() -> dict[str, Any]:
 
 def gateway_only_policy() -> dict[str, Any]:
     """NetworkPolicy spec: only the ingress gateway reaches oauth2-proxy (kubeflow/manifests)."""
-    return {
-        "podSelector": {"matchLabels": dict(OAUTH2_PROXY_POD_LABELS)},
-        "ingress": [
-            {
-                "from": [
-                    {
-                        "namespaceSelector": {
-                            "matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}
-                        },
-                        "podSelector": {"matchLabels": {"app": GATEWAY_LABELS["app"]}},
-                    }
-                ]
-            }
-        ],
-        "policyTypes": ["Ingress"],
-    }
+    return gateway_ingress_policy(OAUTH2_PROXY_POD_LABELS)
 
 
 @dataclass(frozen=True)

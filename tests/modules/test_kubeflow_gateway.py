@@ -120,3 +120,22 @@ def test_a_gateway_route_sends_a_prefix_on_the_kubeflow_gateway_to_one_service()
         "match": [{"uri": {"prefix": "/x/"}}],
         "route": [{"destination": {"host": "x.ns.svc.cluster.local", "port": {"number": 8080}}}],
     }
+
+
+def test_gateway_ingress_policy_admits_only_the_gateway_pods_and_the_named_peers() -> None:
+    from modules.kubeflow_gateway import gateway_ingress_policy
+
+    plain = gateway_ingress_policy({"app": "x"})
+    (rule,) = plain["ingress"]
+    assert plain["podSelector"] == {"matchLabels": {"app": "x"}} and plain["policyTypes"] == ["Ingress"]
+    assert rule == {
+        "from": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}},
+                "podSelector": {"matchLabels": {"app": "istio-ingressgateway"}},
+            }
+        ]
+    }
+    peer = {"namespaceSelector": {"matchLabels": {"team": "a"}}}
+    (scoped,) = gateway_ingress_policy({"app": "x"}, 5000, also_from=[peer])["ingress"]
+    assert scoped["from"][1:] == [peer] and scoped["ports"] == [{"protocol": "TCP", "port": 5000}]
