@@ -1,12 +1,7 @@
-"""kube-prometheus-stack values, Grafana's login, route and network policy, the scrape targets."""
+"""kube-prometheus-stack values, Grafana's login, route and network policy."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from kfstack.plan.crd_schemas import crd_validation, folder_crd_schema
 from modules.images import ImageMirror
 from modules.monitoring import (
     GRAFANA_ADMIN_SECRET,
@@ -17,13 +12,7 @@ from modules.monitoring import (
     grafana_route,
     monitoring_values,
 )
-from modules.scrape_targets import (
-    custom_resource_rules,
-    custom_resource_state,
-    kfp_api_server_monitor,
-    predictor_model_server_monitor,
-    predictor_sidecar_monitor,
-)
+from modules.scrape_targets import custom_resource_rules, custom_resource_state
 
 STORAGE = MonitoringStorage("gp3", "50Gi", "2Gi", "5Gi", "15d", "40GiB")
 
@@ -114,26 +103,3 @@ def test_only_the_ingress_gateway_reaches_grafana() -> None:
     (source,) = rule["from"]
     assert source["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "istio-system"}
     assert rule["ports"] == [{"protocol": "TCP", "port": 3000}]
-
-
-@pytest.mark.parametrize(
-    ("kind", "spec"),
-    [
-        ("PodMonitor", predictor_sidecar_monitor()),
-        ("PodMonitor", predictor_model_server_monitor()),
-        ("ServiceMonitor", kfp_api_server_monitor()),
-    ],
-)
-def test_scrape_targets_validate_against_their_crds(kind: str, spec: dict, crd_dir: Path) -> None:
-    schema = folder_crd_schema(crd_dir, "monitoring.coreos.com", kind, "v1")
-    assert schema is not None
-    obj = {"apiVersion": "monitoring.coreos.com/v1", "kind": kind, "metadata": {"name": "m"}, "spec": spec}
-    assert list(crd_validation(obj, schema).errors) == []
-
-
-def test_predictors_are_scraped_through_the_sidecar_or_directly_never_both() -> None:
-    sidecar = predictor_sidecar_monitor()["selector"]["matchExpressions"]
-    direct = predictor_model_server_monitor()["selector"]["matchExpressions"]
-    assert {"key": "security.istio.io/tlsMode", "operator": "Exists"} in sidecar
-    assert {"key": "security.istio.io/tlsMode", "operator": "DoesNotExist"} in direct
-    assert predictor_model_server_monitor()["podMetricsEndpoints"][0]["portNumber"] == 8080

@@ -1,14 +1,9 @@
-"""Monitoring and the DCGM exporter in the plan: resources, protection in prod, GPU-only placement."""
+"""Monitoring in the plan: its resources behind the login, and its volumes' protection in prod."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from kfstack.plan.binaries import find_tool
-from kfstack.plan.helm_template import rendered_release
-from stacks.components.dcgm_exporter import SPEC as DCGM_SPEC
 from stacks.components.monitoring import RETAINED_CLASS
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -53,27 +48,3 @@ def test_dev_uses_the_default_class_unprotected(plan) -> None:
     assert result.find("kubernetes:storage.k8s.io/v1:StorageClass", "monitoring-storage-class") == []
     (grafana_claim,) = result.find("kubernetes:core/v1:PersistentVolumeClaim", "monitoring-grafana-data")
     assert not grafana_claim.protect
-
-
-def test_without_a_gpu_pool_there_is_no_dcgm_exporter_and_the_plan_says_why(plan) -> None:
-    result = plan("local")
-    assert result.find(RELEASE, "dcgm-exporter") == []
-    assert DCGM_SPEC.skip_reason is not None
-    reason = DCGM_SPEC.skip_reason(result.config)
-    assert reason and f"components.dcgmExporter is enabled but not installed: {reason}" in result.warnings
-
-
-def test_dcgm_exporter_renders_a_daemonset_only_for_gpu_nodes(plan) -> None:
-    if not CHARTS.is_dir():
-        pytest.skip(f"packaged charts not found at {CHARTS}")
-    result = plan("dev")
-    (release,) = result.find(RELEASE, "dcgm-exporter")
-    assert result.find(RELEASE, "monitoring")[0].urn in release.dependencies
-    rendered = rendered_release(release, CHARTS, result.config.cluster.kubernetes_version, find_tool("helm"))
-    (daemonset,) = [o.manifest for o in rendered.objects if o.manifest["kind"] == "DaemonSet"]
-    pod = daemonset["spec"]["template"]["spec"]
-    assert pod["nodeSelector"] == {"nvidia.com/gpu.present": "true"}
-    assert {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"} in pod["tolerations"]
-    assert "affinity" not in pod
-    (monitor,) = [o.manifest for o in rendered.objects if o.manifest["kind"] == "ServiceMonitor"]
-    assert monitor["spec"]["endpoints"][0]["honorLabels"] is True
