@@ -27,6 +27,9 @@ GATEWAY_SERVICE_ACCOUNT = "istio-ingressgateway-service-account"
 GATEWAY_LABELS = {"app": GATEWAY_RELEASE, "istio": "ingressgateway"}
 """The labels the gateway chart puts on the pods of the release named `istio-ingressgateway`."""
 EXT_AUTHZ_PROVIDER = "oauth2-proxy"
+SESSION_EXT_AUTHZ_PROVIDER = "oauth2-proxy-session"
+"""The provider for gateways whose upstream has its own `Authorization` (Determined): see
+oauth2_proxy_session_provider()."""
 OAUTH2_PROXY_SERVICE = "oauth2-proxy.oauth2-proxy.svc.cluster.local"
 ISTIO_HUB = "docker.io/istio"
 """The istiod chart's `global.hub`: pilot, and the proxyv2 image istiod injects (sidecars, the gateway)."""
@@ -54,17 +57,36 @@ def oauth2_proxy_provider() -> dict[str, Any]:
     }
 
 
-def istiod_values(mirror: ImageMirror | None = None) -> dict[str, Any]:
+def oauth2_proxy_session_provider() -> dict[str, Any]:
+    """An ext-authz provider that only checks the oauth2-proxy session cookie and leaves the request as
+    it came: no `headersToUpstreamOnAllow`, so the Dex token oauth2-proxy answers with never replaces
+    the client's own `Authorization` (Determined's session token). Envoy sends `Authorization` to
+    oauth2-proxy all the same (it always does); oauth2-proxy 7.14 with `skip_jwt_bearer_tokens` and its
+    default `bearer_token_login_fallback` ignores a bearer token that is not a JWT (Determined's is not)
+    and goes on to the cookie."""
+    return {
+        "name": SESSION_EXT_AUTHZ_PROVIDER,
+        "envoyExtAuthzHttp": {
+            "service": OAUTH2_PROXY_SERVICE,
+            "port": 80,
+            "headersToDownstreamOnDeny": ["content-type", "set-cookie"],
+            "includeRequestHeadersInCheck": ["cookie"],
+        },
+    }
+
+
+def istiod_values(mirror: ImageMirror | None = None, session_provider: bool = False) -> dict[str, Any]:
     """istiod values. In the 1.29 chart `env`, `seccompProfile` are top-level (not under `pilot.`).
 
     With a mirror registry, `global.hub` points at it: istiod's own image and the proxy it injects into
     every sidecar and into the ingress gateway (whose chart's image is `auto`) come from the mirror.
+    `session_provider` adds oauth2_proxy_session_provider() (for the Determined gateway).
     """
+    providers = [oauth2_proxy_provider()]
+    if session_provider:
+        providers.append(oauth2_proxy_session_provider())
     values: dict[str, Any] = {
-        "meshConfig": {
-            "accessLogFile": "/dev/stdout",
-            "extensionProviders": [oauth2_proxy_provider()],
-        },
+        "meshConfig": {"accessLogFile": "/dev/stdout", "extensionProviders": providers},
         "env": {
             # istiod refreshes RequestAuthentication keys every 20 min by default; Dex usually starts after
             # istiod, so without this the gateway rejects Dex tokens for up to 20 min (kubeflow/manifests).
@@ -111,6 +133,8 @@ class IstioArgs:
     service_type: GatewayServiceType
     service_annotations: Mapping[str, str] = field(default_factory=dict)
     mirror: ImageMirror = NO_MIRROR
+    session_provider: bool = False
+    """Whether the mesh config gets the cookie-only ext-authz provider (the Determined gateway's)."""
 
 
 class Istio(pulumi.ComponentResource):
@@ -149,7 +173,7 @@ class Istio(pulumi.ComponentResource):
             f"{name}-istiod",
             args.istiod_chart,
             ISTIO_NAMESPACE,
-            istiod_values(args.mirror),
+            istiod_values(args.mirror, args.session_provider),
             after(self.base),
             release_name="istiod",
         )

@@ -27,17 +27,26 @@ ISTIO_INGRESS_CLASS = "istio"
 ISTIO_INGRESS_CONTROLLER = "istio.io/ingress-controller"
 
 
-def gateway_ingress_policy(
-    pod_labels: Mapping[str, str], port: int | None = None, also_from: Sequence[dict[str, Any]] = ()
-) -> dict[str, Any]:
-    """NetworkPolicy spec: only the Istio ingress gateway pods (and `also_from` peers) reach the pods
-    with `pod_labels`, on `port` (None: every port). For services that trust the headers the gateway
-    sets after the login, such as `kubeflow-userid`: nobody else in the cluster can forge them."""
-    gateway = {
+def gateway_peer(gateway_app: str = GATEWAY_LABELS["app"]) -> dict[str, Any]:
+    """NetworkPolicy peer: the pods of the ingress gateway release labelled `app: <gateway_app>` in
+    istio-system (default: the Kubeflow gateway's)."""
+    return {
         "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ISTIO_NAMESPACE}},
-        "podSelector": {"matchLabels": {"app": GATEWAY_LABELS["app"]}},
+        "podSelector": {"matchLabels": {"app": gateway_app}},
     }
-    rule: dict[str, Any] = {"from": [gateway, *also_from]}
+
+
+def gateway_ingress_policy(
+    pod_labels: Mapping[str, str],
+    port: int | None = None,
+    also_from: Sequence[dict[str, Any]] = (),
+    gateway_app: str = GATEWAY_LABELS["app"],
+) -> dict[str, Any]:
+    """NetworkPolicy spec: only the Istio ingress gateway pods (`app: <gateway_app>`, by default the
+    Kubeflow gateway's) and `also_from` peers reach the pods with `pod_labels`, on `port` (None: every
+    port). For services that trust the headers the gateway sets after the login, such as
+    `kubeflow-userid`: nobody else in the cluster can forge them."""
+    rule: dict[str, Any] = {"from": [gateway_peer(gateway_app), *also_from]}
     if port is not None:
         rule["ports"] = [{"protocol": "TCP", "port": port}]
     return {"podSelector": {"matchLabels": dict(pod_labels)}, "ingress": [rule], "policyTypes": ["Ingress"]}
@@ -60,11 +69,14 @@ def gateway_route(prefix: str, host: str, port: int) -> dict[str, Any]:
 TlsMode = Literal["selfSigned", "acme", "existingSecret"]
 
 
-def gateway_spec(hostname: str | None, credential_name: str) -> dict[str, Any]:
-    """The Gateway's spec: the ingress gateway pods, HTTP on 80 and HTTPS on 443 for `hostname` (or any)."""
+def gateway_spec(
+    hostname: str | None, credential_name: str, istio_label: str = GATEWAY_LABELS["istio"]
+) -> dict[str, Any]:
+    """The Gateway's spec: the ingress gateway pods labelled `istio: <istio_label>` (by default the
+    Kubeflow gateway's), HTTP on 80 and HTTPS on 443 for `hostname` (or any)."""
     hosts = [hostname or "*"]
     return {
-        "selector": {"istio": GATEWAY_LABELS["istio"]},
+        "selector": {"istio": istio_label},
         "servers": [
             {"hosts": hosts, "port": {"name": "http", "number": 80, "protocol": "HTTP"}},
             {
@@ -93,10 +105,10 @@ def acme_issuer_spec(email: str, server: str, account_secret: str) -> dict[str, 
     }
 
 
-def certificate_spec(issuer: str, hostname: str | None) -> dict[str, Any]:
-    """A Certificate for the gateway's hostname (`localhost` without one), stored in TLS_SECRET."""
+def certificate_spec(issuer: str, hostname: str | None, secret_name: str = TLS_SECRET) -> dict[str, Any]:
+    """A Certificate for the gateway's hostname (`localhost` without one), stored in `secret_name`."""
     return {
-        "secretName": TLS_SECRET,
+        "secretName": secret_name,
         "dnsNames": [hostname or "localhost"],
         "issuerRef": {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": issuer},
         "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
@@ -120,6 +132,9 @@ class KubeflowGateway(pulumi.ComponentResource):
 
     credential_name: str
     gateway: k8s.apiextensions.CustomResource
+    issuer: k8s.apiextensions.CustomResource | None
+    """The ClusterIssuer kfstack made (None with an existing Secret); other gateways' certificates use it."""
+    issuer_name: str | None
 
     def __init__(
         self, name: str, args: KubeflowGatewayArgs, opts: pulumi.ResourceOptions | None = None
@@ -127,6 +142,7 @@ class KubeflowGateway(pulumi.ComponentResource):
         super().__init__("kfstack:istio:KubeflowGateway", name, None, opts)
         child = child_options(self, opts)
         self.credential_name = TLS_SECRET
+        self.issuer, self.issuer_name = None, None
         if args.tls_mode == "existingSecret":
             if args.existing_secret is None:
                 raise ValueError("tls mode existingSecret needs the Secret's name")
@@ -163,6 +179,7 @@ class KubeflowGateway(pulumi.ComponentResource):
                 spec=certificate_spec(issuer_name, args.hostname),
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[issuer])),
             )
+            self.issuer, self.issuer_name = issuer, issuer_name
         self.gateway = k8s.apiextensions.CustomResource(
             name,
             api_version="networking.istio.io/v1",
