@@ -1,6 +1,7 @@
 """Determined (determined-ai/determined 0.38.1, the last release; upstream unmaintained since 2025-03):
 its namespace, the Helm release with the chart's own PostgreSQL, one resource pool per GPU node pool,
-and network policies that keep the master and the database to the namespace.
+and network policies that keep the master to its gateway (`modules/determined_gateway.py`) and the
+namespace, and the database to the master.
 
 The chart takes both credentials only as plain values (`db.password`, `initialUserPassword`): it writes
 them into the master's config Secret and the database Deployment's environment, and Helm keeps the values
@@ -16,9 +17,11 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
+from modules.determined_gateway import DETERMINED_GATEWAY_LABELS
 from modules.gpu import PoolPlacement
 from modules.helm import HelmChart, helm_release
 from modules.images import ImageMirror
+from modules.kubeflow_gateway import gateway_ingress_policy
 from modules.options import child_options
 
 DETERMINED_NAMESPACE = "determined"
@@ -28,6 +31,7 @@ MASTER_CONTAINER_PORT = 8081
 """The chart's master listens on 8081 (`determined.masterPort`); its Service maps MASTER_PORT to it."""
 MASTER_SERVICE = f"determined-master-service-{RELEASE_NAME}"
 """The chart names every object `determined-<part>-<release>`."""
+MASTER_HOST = f"{MASTER_SERVICE}.{DETERMINED_NAMESPACE}.svc.cluster.local"
 MASTER_POD_LABELS = {"app": f"determined-master-{RELEASE_NAME}"}
 DB_POD_LABELS = {"app": f"determined-db-{RELEASE_NAME}"}
 DB_PORT = 5432
@@ -116,7 +120,8 @@ def determined_values(args: DeterminedArgs) -> dict[str, Any]:
     """Helm values: mirrored images, the pools, the chart's PostgreSQL on `storage_class`, no telemetry.
 
     The master Service is a NodePort (the chart offers LoadBalancer or NodePort, never ClusterIP): no
-    cloud load balancer, and master_policy() keeps what reaches the pods to the namespace.
+    cloud load balancer, and master_policy() keeps what reaches the pods to the Determined gateway and
+    the namespace.
     """
     images = args.images
     task_images = {"cpuImage": images.task, "gpuImage": images.task}
@@ -154,14 +159,15 @@ def determined_values(args: DeterminedArgs) -> dict[str, Any]:
 
 
 def master_policy() -> dict[str, Any]:
-    """NetworkPolicy spec: only pods of the namespace (Determined's task pods) reach the master."""
-    return {
-        "podSelector": {"matchLabels": dict(MASTER_POD_LABELS)},
-        "ingress": [
-            {"from": [{"podSelector": {}}], "ports": [{"port": MASTER_CONTAINER_PORT, "protocol": "TCP"}]}
-        ],
-        "policyTypes": ["Ingress"],
-    }
+    """NetworkPolicy spec: only the Determined gateway (behind the login) and pods of the namespace
+    (Determined's task pods) reach the master. Node-port traffic comes from node addresses, which no
+    peer here selects."""
+    return gateway_ingress_policy(
+        MASTER_POD_LABELS,
+        MASTER_CONTAINER_PORT,
+        also_from=[{"podSelector": {}}],
+        gateway_app=DETERMINED_GATEWAY_LABELS["app"],
+    )
 
 
 def db_policy() -> dict[str, Any]:

@@ -16,7 +16,7 @@ import yaml
 from modules.helm import HelmChart, helm_release
 from modules.images import NO_MIRROR, ImageMirror
 from modules.istio import GATEWAY_LABELS, ISTIO_NAMESPACE
-from modules.kubeflow_gateway import gateway_route
+from modules.kubeflow_gateway import gateway_peer, gateway_route
 from modules.options import child_options
 
 DEX_NAMESPACE = "auth"
@@ -65,6 +65,8 @@ class DexArgs:
     connectors: Sequence[DexConnector]
     client_secret: pulumi.Input[str]
     mirror: ImageMirror = NO_MIRROR
+    login_gateway_apps: Sequence[str] = ()
+    """Further ingress gateways (their pods' `app` label) that route `/dex/` to Dex."""
 
 
 def user_id(email: str) -> str:
@@ -141,9 +143,10 @@ def dex_route() -> dict[str, Any]:
     return gateway_route("/dex/", f"{DEX_SERVICE}.{DEX_NAMESPACE}.svc.cluster.local", DEX_PORT)
 
 
-def dex_ingress_sources() -> list[dict[str, Any]]:
+def dex_ingress_sources(login_gateway_apps: Sequence[str] = ()) -> list[dict[str, Any]]:
     """Who may reach Dex (kubeflow/manifests' allow-istio-and-oauth2-proxy): the ingress gateway,
-    istiod (fetches Dex's keys for the RequestAuthentication) and oauth2-proxy (redeems codes)."""
+    istiod (fetches Dex's keys for the RequestAuthentication) and oauth2-proxy (redeems codes); and
+    the further ingress gateways (by `app` label) that serve the login too."""
 
     def peer(namespace: str, labels: Mapping[str, str]) -> dict[str, Any]:
         return {
@@ -155,6 +158,7 @@ def dex_ingress_sources() -> list[dict[str, Any]]:
         peer(ISTIO_NAMESPACE, {"app": GATEWAY_LABELS["app"]}),
         peer(ISTIO_NAMESPACE, {"app": "istiod"}),
         peer(OAUTH2_PROXY_NAMESPACE, OAUTH2_PROXY_POD_LABELS),
+        *(gateway_peer(app) for app in login_gateway_apps),
     ]
 
 
@@ -239,7 +243,7 @@ class Dex(pulumi.ComponentResource):
                 Any,
                 {
                     "podSelector": {"matchLabels": DEX_POD_LABELS},
-                    "ingress": [{"from": dex_ingress_sources()}],
+                    "ingress": [{"from": dex_ingress_sources(args.login_gateway_apps)}],
                     "policyTypes": ["Ingress"],
                 },
             ),

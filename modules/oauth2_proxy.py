@@ -4,6 +4,7 @@ and the network policies upstream gives it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -21,7 +22,7 @@ from modules.dex import (
 )
 from modules.helm import HelmChart, helm_release
 from modules.images import NO_MIRROR, ImageMirror
-from modules.kubeflow_gateway import gateway_ingress_policy, gateway_route
+from modules.kubeflow_gateway import gateway_ingress_policy, gateway_peer, gateway_route
 from modules.options import child_options
 
 OAUTH2_PROXY_CREDENTIALS = "oauth2-proxy-credentials"
@@ -110,9 +111,11 @@ def oauth2_proxy_route() -> dict[str, Any]:
     return gateway_route("/oauth2/", f"oauth2-proxy.{OAUTH2_PROXY_NAMESPACE}.svc.cluster.local", 80)
 
 
-def gateway_only_policy() -> dict[str, Any]:
-    """NetworkPolicy spec: only the ingress gateway reaches oauth2-proxy (kubeflow/manifests)."""
-    return gateway_ingress_policy(OAUTH2_PROXY_POD_LABELS)
+def gateway_only_policy(login_gateway_apps: Sequence[str] = ()) -> dict[str, Any]:
+    """NetworkPolicy spec: only the ingress gateway (kubeflow/manifests) and the further gateways (by
+    `app` label) whose login it serves reach oauth2-proxy."""
+    further = [gateway_peer(app) for app in login_gateway_apps]
+    return gateway_ingress_policy(OAUTH2_PROXY_POD_LABELS, also_from=further)
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,8 @@ class OAuth2ProxyArgs:
     cookie_secure: bool
     allow_self_signed_issuer: bool
     mirror: ImageMirror = NO_MIRROR
+    login_gateway_apps: Sequence[str] = ()
+    """Further ingress gateways (their pods' `app` label) that call oauth2-proxy and route `/oauth2/`."""
 
 
 class OAuth2Proxy(pulumi.ComponentResource):
@@ -188,7 +193,7 @@ class OAuth2Proxy(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name="allow-istio-ingressgateway", namespace=OAUTH2_PROXY_NAMESPACE
             ),
-            spec=cast(Any, gateway_only_policy()),
+            spec=cast(Any, gateway_only_policy(args.login_gateway_apps)),
             opts=in_namespace,
         )
         self.register_outputs({})

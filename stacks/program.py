@@ -74,7 +74,9 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     )
     build_central_dashboard(stack, cluster, after=after_parts(kubeflow, roles))
     export_kfp_endpoints(stack, mesh.dashboard_url if mesh is not None else None)
-    build_determined(stack, cluster, storage, placements, after=compute)
+    build_determined(
+        stack, cluster, storage, placements, mesh, after=[*compute, *(r for r in (oauth2_proxy,) if r)]
+    )
     build_mlflow(stack, cluster, mesh, bucket)
     monitoring = build_monitoring(stack, cluster, mesh, storage, after=[r for r in (oauth2_proxy,) if r])
     build_dcgm_exporter(stack, cluster, monitoring)

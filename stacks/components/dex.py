@@ -11,6 +11,7 @@ import pulumi
 
 from stacks.component_spec import ChartSource, ComponentSpec
 from stacks.components.cluster import Cluster
+from stacks.components.determined import login_gateway_apps
 from stacks.components.istio import Mesh
 from stacks.config.auth import ConnectorConfig
 from stacks.context import StackContext
@@ -123,6 +124,7 @@ def build_dex(stack: StackContext, cluster: Cluster, mesh: Mesh | None) -> Login
             connectors,
             client_secret,
             config.images.mirror(),
+            login_gateway_apps(config),
         ),
         opts=opts,
     )

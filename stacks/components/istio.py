@@ -50,6 +50,11 @@ class Mesh:
     """Paths on the gateway that must stay reachable without a login (ACME challenges)."""
     https: bool
     """Whether users reach the gateway over HTTPS (sets oauth2-proxy's secure cookies)."""
+    issuer: k8s.apiextensions.CustomResource | None
+    """The gateway certificate's ClusterIssuer (None with an existing Secret); other gateways reuse it."""
+    issuer_name: str | None
+    istiod_release: k8s.helm.v3.Release
+    """Its mesh config holds the ext-authz providers."""
 
 
 def gateway_service(stack: StackContext) -> tuple[GatewayServiceType, Mapping[str, str]]:
@@ -81,7 +86,16 @@ def build_istio(
     service_type, annotations = gateway_service(stack)
     istio = Istio(
         "istio",
-        IstioArgs(base, istiod, gateway_chart, service_type, annotations, config.images.mirror()),
+        IstioArgs(
+            base,
+            istiod,
+            gateway_chart,
+            service_type,
+            annotations,
+            config.images.mirror(),
+            # the Determined gateway checks only the login cookie (its upstream has its own Authorization)
+            session_provider=config.components.enabled("determined"),
+        ),
         opts=pulumi.ResourceOptions.merge(cluster.options(), pulumi.ResourceOptions(depends_on=list(after))),
     )
     tls = config.gateway.tls
@@ -116,4 +130,7 @@ def build_istio(
         dashboard_url=dashboard_url,
         public_paths=ACME_CHALLENGE_PATHS if tls.mode == "acme" else (),
         https=hostname is not None,
+        issuer=kubeflow_gateway.issuer,
+        issuer_name=kubeflow_gateway.issuer_name,
+        istiod_release=istio.istiod,
     )

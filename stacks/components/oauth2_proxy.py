@@ -8,6 +8,7 @@ import pulumi
 
 from stacks.component_spec import ChartSource, ComponentSpec
 from stacks.components.cluster import Cluster
+from stacks.components.determined import login_gateway_apps
 from stacks.components.dex import Login
 from stacks.components.istio import Mesh
 from stacks.context import StackContext
@@ -55,6 +56,7 @@ def build_oauth2_proxy(
             # kind-like clusters serve their OIDC issuer with a self-signed certificate (kubeflow/manifests)
             allow_self_signed_issuer=cluster.eks is None,
             mirror=config.images.mirror(),
+            login_gateway_apps=login_gateway_apps(config),
         ),
         opts=opts,
     )

@@ -201,6 +201,22 @@ class DeterminedConfig(OptionalComponentConfig):
         ),
     )
     db_storage_size: str = Field("30Gi", description="Size of the PostgreSQL volume, e.g. 30Gi.")
+    hostname: str | None = Field(
+        None,
+        max_length=253,
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        description=(
+            "DNS name of Determined's own ingress gateway, behind the Kubeflow login (required when "
+            "kfstack:gateway.hostname is set; without one, the gateway is reached by port-forward)."
+        ),
+    )
+    tls_secret_name: str | None = Field(
+        None,
+        description=(
+            "kfstack:gateway.tls.mode existingSecret: the kubernetes.io/tls Secret in istio-system for "
+            "`hostname` (otherwise cert-manager makes it with the Kubeflow gateway's issuer)."
+        ),
+    )
 
     def rule_problems(self) -> Iterator[Violation]:
         if not _QUANTITY.match(self.db_storage_size):

@@ -187,6 +187,7 @@ class EnvironmentConfig(ConfigModel):
                 "required (as a secret) when Determined is on: `pulumi config set --secret --path "
                 "'kfstack:components.determined.initialUserPassword' <password>`",
             )
+        yield from self._determined_gateway_problems()
         replicas = self.components.nvidia_device_plugin.time_slicing_replicas
         slots = determined.max_slots_per_pod
         if slots is not None and slots > 1 and replicas > 1:
@@ -195,6 +196,36 @@ class EnvironmentConfig(ConfigModel):
                 f"must be 1 while GPUs are time-sliced (nvidiaDevicePlugin.timeSlicingReplicas: {replicas}): "
                 "the device plugin fails pods asking for more than one shared GPU",
                 slots,
+            )
+
+    def _determined_gateway_problems(self) -> Iterator[Violation]:
+        determined = self.components.determined
+        where = ("components", "determined")
+        gateway = self.gateway
+        if gateway.hostname is not None and determined.hostname is None:
+            yield violation(
+                (*where, "hostname"),
+                "required when kfstack:gateway.hostname is set: Determined is served behind the login on "
+                "its own ingress gateway and hostname (oauth2-proxy's cookie is then secure: HTTPS only)",
+            )
+        if determined.hostname is not None and determined.hostname == gateway.hostname:
+            yield violation(
+                (*where, "hostname"),
+                "must differ from kfstack:gateway.hostname: Determined has its own ingress gateway",
+                determined.hostname,
+            )
+        existing = gateway.tls.mode == "existingSecret"
+        if existing and determined.tls_secret_name is None:
+            yield violation(
+                (*where, "tlsSecretName"),
+                "required when kfstack:gateway.tls.mode is 'existingSecret': a kubernetes.io/tls Secret "
+                "in istio-system for components.determined.hostname",
+            )
+        if not existing and determined.tls_secret_name is not None:
+            yield violation(
+                (*where, "tlsSecretName"),
+                f"only used when kfstack:gateway.tls.mode is 'existingSecret' (mode is '{gateway.tls.mode}')",
+                determined.tls_secret_name,
             )
 
     def _mlflow_problems(self) -> Iterator[Violation]:

@@ -53,15 +53,16 @@ REQUIRES: dict[ComponentKey, tuple[ComponentKey, ...]] = {
     "mlflow": ("istio", "oauth2Proxy"),
     "monitoring": ("istio", "oauth2Proxy"),
     "dcgmExporter": ("monitoring",),
+    "determined": ("istio", "dex", "oauth2Proxy"),
 }
 """Component -> the components it cannot work without; switching one off needs its dependents off.
 
 Istio's gateway certificate comes from cert-manager; Dex and oauth2-proxy sit behind the gateway;
 multi-user Kubeflow Pipelines authenticates through oauth2-proxy and serves profile namespaces;
 the PodDefault, KFP and KServe webhooks get their certificates from cert-manager. MLflow and Grafana are
-reached through the gateway behind the same login (Determined is not: its own bearer tokens fail the
-gateway's JWT check, so it is reached by port-forward, see docs/platform.md); the DCGM exporter is scraped
-through the Prometheus operator's ServiceMonitor, which monitoring installs.
+reached through the gateway behind the same login; Determined behind the same login on its own Istio
+gateway (its own bearer tokens fail the Kubeflow gateway's JWT check, see docs/platform.md); the DCGM
+exporter is scraped through the Prometheus operator's ServiceMonitor, which monitoring installs.
 """
 
 KUBEFLOW_MANIFESTS = "https://github.com/kubeflow/manifests"
