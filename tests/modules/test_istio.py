@@ -21,6 +21,7 @@ from modules.istio import (
     istiod_values,
     nlb_annotations,
     oauth2_proxy_provider,
+    oauth2_proxy_session_provider,
 )
 from tests.upstream import REPO_ROOT, upstream_object
 
@@ -41,6 +42,19 @@ def test_ext_authz_provider_equals_upstreams_mesh_config() -> None:
     (upstream,) = yaml.safe_load(config_map["data"]["mesh"])["extensionProviders"]
     assert oauth2_proxy_provider() == upstream
     assert istiod_values()["meshConfig"]["extensionProviders"] == [upstream]
+
+
+def test_the_session_provider_is_upstreams_without_writing_upstream_or_checking_authorization() -> None:
+    upstream = oauth2_proxy_provider()["envoyExtAuthzHttp"]
+    session = oauth2_proxy_session_provider()["envoyExtAuthzHttp"]
+    # only fields Kubeflow's own provider uses (istiod parses them), with the same oauth2-proxy behind
+    assert set(session) < set(upstream)
+    assert (session["service"], session["port"]) == (upstream["service"], upstream["port"])
+    assert session["headersToDownstreamOnDeny"] == upstream["headersToDownstreamOnDeny"]
+    assert "headersToUpstreamOnAllow" not in session  # Istio: the request reaches the upstream as it came
+    assert session["includeRequestHeadersInCheck"] == ["cookie"]
+    names = [p["name"] for p in istiod_values(session_provider=True)["meshConfig"]["extensionProviders"]]
+    assert names == ["oauth2-proxy", "oauth2-proxy-session"]
 
 
 def test_gateway_service_account_is_the_principal_kubeflow_pipelines_allows() -> None:
