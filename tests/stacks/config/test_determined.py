@@ -70,3 +70,55 @@ def test_the_database_size_must_be_a_quantity(problems) -> None:
         components=determined(initialUserPassword=PASSWORD, dbStorageSize="lots"), nodePools={"gpu": GPU_POOL}
     )
     assert list(found) == [f"{KEY}.dbStorageSize"]
+
+
+def _on(**fields: Any) -> dict[str, Any]:
+    return determined(initialUserPassword=PASSWORD, **fields)
+
+
+def test_a_gateway_hostname_requires_determineds_own_hostname(problems) -> None:
+    found = problems(components=_on(), nodePools={"gpu": GPU_POOL}, gateway={"hostname": "kf.example.com"})
+    assert list(found) == [f"{KEY}.hostname"]
+    assert found[f"{KEY}.hostname"].startswith("required when kfstack:gateway.hostname is set")
+    ok = problems(
+        components=_on(hostname="det.example.com"),
+        nodePools={"gpu": GPU_POOL},
+        gateway={"hostname": "kf.example.com"},
+    )
+    assert ok == {}
+
+
+def test_determineds_hostname_must_differ_from_the_gateways(problems) -> None:
+    found = problems(
+        components=_on(hostname="kf.example.com"),
+        nodePools={"gpu": GPU_POOL},
+        gateway={"hostname": "kf.example.com"},
+    )
+    assert list(found) == [f"{KEY}.hostname"]
+    assert "must differ from kfstack:gateway.hostname" in found[f"{KEY}.hostname"]
+
+
+def test_a_hostname_that_is_no_dns_name_is_rejected(problems) -> None:
+    found = problems(components=_on(hostname="not a host"), nodePools={"gpu": GPU_POOL})
+    assert list(found) == [f"{KEY}.hostname"]
+
+
+def test_an_existing_gateway_secret_requires_determineds_own_secret_and_only_then(problems) -> None:
+    existing = {"hostname": "kf.example.com", "tls": {"mode": "existingSecret", "secretName": "kf-tls"}}
+    found = problems(
+        components=_on(hostname="det.example.com"), nodePools={"gpu": GPU_POOL}, gateway=existing
+    )
+    assert list(found) == [f"{KEY}.tlsSecretName"]
+    assert "required when kfstack:gateway.tls.mode is 'existingSecret'" in found[f"{KEY}.tlsSecretName"]
+    with_secret = _on(hostname="det.example.com", tlsSecretName="det-tls")
+    assert problems(components=with_secret, nodePools={"gpu": GPU_POOL}, gateway=existing) == {}
+    found = problems(components=_on(tlsSecretName="det-tls"), nodePools={"gpu": GPU_POOL})
+    assert list(found) == [f"{KEY}.tlsSecretName"]
+    assert "only used when kfstack:gateway.tls.mode is 'existingSecret'" in found[f"{KEY}.tlsSecretName"]
+
+
+def test_determined_needs_istio_dex_and_oauth2_proxy(problems) -> None:
+    for dependency in ("oauth2Proxy", "dex", "istio"):
+        found = problems(components={**_on(), dependency: {"enabled": False}}, nodePools={"gpu": GPU_POOL})
+        message = found[f"kfstack:components.{dependency}.enabled"]
+        assert "determined" in message.split(":")[0], message
