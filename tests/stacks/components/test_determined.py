@@ -275,6 +275,19 @@ def test_the_determined_gateway_renders_and_validates_and_its_gateway_selects_it
     (service,) = [o.manifest for o in rendered.objects if o.manifest["kind"] == "Service"]
     assert service["spec"]["type"] == "LoadBalancer"  # dev's gateway is an internet-facing NLB: so is this
     assert "service.beta.kubernetes.io/aws-load-balancer-internal" not in service["metadata"]["annotations"]
+    # the NetworkPolicy peers that name the Determined gateway (master, Dex, oauth2-proxy) select its pods
+    peers = [
+        peer
+        for o in _objects(result, "NetworkPolicy")
+        for rule in o["spec"].get("ingress", [])
+        for peer in rule.get("from", [])
+        if peer.get("podSelector", {}).get("matchLabels", {}).get("app") == "determined-ingressgateway"
+    ]
+    assert len(peers) == 3
+    for peer in peers:
+        assert peer["podSelector"]["matchLabels"].items() <= labels.items()
+        assert peer["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}}
+    assert rendered.spec.namespace == "istio-system"
     (deployment,) = [o.manifest for o in rendered.objects if o.manifest["kind"] == "Deployment"]
     # not the account Kubeflow's AuthorizationPolicies trust (ml-pipeline-ui and others)
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "determined-ingressgateway"
