@@ -432,3 +432,21 @@ def test_the_url_and_the_port_forward_follow_the_gateway_service(plan_of, export
     assert exports["determinedPortForward"].endswith(
         "-n istio-system port-forward svc/determined-ingressgateway 8090:80"
     )
+
+
+def test_no_policy_of_the_kubeflow_manifests_applies_to_the_determined_gateway(
+    env_config, helm: Path
+) -> None:
+    from tests.stacks.components.kubeflow_parts import checked_plan, with_local_manifests
+
+    result = checked_plan("dev", env_config("dev", with_local_manifests(_enabled)))
+    assert result.find("kfstack:kustomize:Install")  # the kustomizations' objects are in this plan
+    labels = _pod_labels(_rendered(result, "determined-gateway", helm))
+    applying = [
+        (o["kind"], o["metadata"]["name"])
+        for kind in ("RequestAuthentication", "AuthorizationPolicy", "PeerAuthentication")
+        for o in _objects(result, kind)
+        # a policy applies to pods of its own namespace, or to all namespaces from istio-system (the root)
+        if o["metadata"].get("namespace") == "istio-system" and _selects(o["spec"].get("selector"), labels)
+    ]
+    assert applying == [("AuthorizationPolicy", "determined-ingressgateway-oauth2-proxy")]
