@@ -41,6 +41,12 @@ DEPLOYER_RULES: tuple[dict[str, Any], ...] = (
         # generation is rolled out (the status is read from the object, not the status subresource)
         "verbs": ["get", "list", "watch", "create", "update"],
     },
+    {
+        # pipelines/steps/rollout.py (Standard mode): the predictor Deployment's rollout, read by label
+        "apiGroups": ["apps"],
+        "resources": ["deployments"],
+        "verbs": ["list"],
+    },
 )
 
 # The images the 0.16.0 chart renders or writes into `inferenceservice-config`, as its values.yaml

@@ -8,8 +8,11 @@ never ends the wait. Field names follow KServe's `pkg/apis/serving/v1beta1/infer
 and the InferenceService CRD.
 
 KServe copies `status.observedGeneration` from the Deployment (Standard mode) or Knative Service it
-owns; both start at 1 and move with every spec change the InferenceService passes on, so it reaches
-the InferenceService's generation once the new spec has been reconciled.
+owns. In Standard mode that Deployment's generation also moves when the HPA scales it, so it can be
+ahead of the InferenceService's generation while the status still describes the old spec; there the
+predictor Deployment (labels `serving.kserve.io/inferenceservice=<name>`, `component=predictor`) is
+checked too, the way `kubectl rollout status` does: its template carries the new `storageUri`, its
+controller observed it, and every replica is updated and available with no old one left.
 
 Existing services are replaced (PUT with the resourceVersion read just before), not merge-patched: a
 JSON merge patch keeps keys the new manifest leaves out (e.g. `canaryTrafficPercent` when a canary is
@@ -34,6 +37,9 @@ DEPLOYMENT_MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
 REQUIRED_CONDITIONS = ("Ready", "PredictorReady")
 TERMINAL_TRANSITIONS = ("BlockedByFailedLoad", "InvalidSpec")
 """`status.modelStatus.transitionStatus` values after which waiting cannot help."""
+ISVC_LABEL = "serving.kserve.io/inferenceservice"
+COMPONENT_LABEL = "component"
+"""The labels KServe puts on the objects it creates for an InferenceService's components."""
 _CONFLICT_RETRIES = 3
 
 
@@ -54,6 +60,10 @@ class InferenceServiceApi(Protocol):
 
     def replace(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]: ...
 
+    def predictor_deployments(self, namespace: str, name: str) -> list[dict[str, Any]]:
+        """The Deployments KServe runs the predictor of `name` in (Standard mode)."""
+        ...
+
 
 class ConflictError(RolloutError):
     """A replace lost a race with another writer (HTTP 409): read again and retry."""
@@ -66,6 +76,7 @@ class KubernetesInferenceServiceApi:
         from kubernetes import client
 
         self._api = client.CustomObjectsApi(api_client)
+        self._apps = client.AppsV1Api(api_client)
 
     def get(self, namespace: str, name: str) -> dict[str, Any] | None:
         from kubernetes.client.rest import ApiException
@@ -97,6 +108,16 @@ class KubernetesInferenceServiceApi:
                 raise ConflictError(f"InferenceService {namespace}/{name} changed while kfstack "
                                     "replaced it") from None
             raise _api_error("replace", namespace, name, error) from None
+
+    def predictor_deployments(self, namespace: str, name: str) -> list[dict[str, Any]]:
+        from kubernetes.client.rest import ApiException
+
+        selector = f"{ISVC_LABEL}={name},{COMPONENT_LABEL}=predictor"
+        try:
+            listed = self._apps.list_namespaced_deployment(namespace, label_selector=selector)
+        except ApiException as error:
+            raise _api_error("list the predictor Deployments of", namespace, name, error) from None
+        return [self._apps.api_client.sanitize_for_serialization(item) for item in listed.items]
 
 
 def _api_error(action: str, namespace: str, name: str, error: Any) -> RolloutError:
@@ -200,6 +221,33 @@ def rollout_state(
     return RolloutState(True, "")
 
 
+def deployments_rolled_out(deployments: list[dict[str, Any]], storage_uri: str) -> str:
+    """Why the predictor Deployments do not run `storage_uri` on every replica yet (empty: they do)."""
+    import json
+
+    if not deployments:
+        return "no predictor Deployment yet"
+    for deployment in deployments:
+        name = deployment.get("metadata", {}).get("name")
+        spec, status = deployment.get("spec") or {}, deployment.get("status") or {}
+        # KServe writes the storageUri into the pod template (the storage-initializer-sourceuri
+        # annotation, and the storage initializer's arguments when it runs one)
+        if storage_uri not in json.dumps(spec.get("template") or {}):
+            return f"Deployment {name} does not run {storage_uri} yet"
+        if int(status.get("observedGeneration") or 0) < int(deployment["metadata"].get("generation") or 0):
+            return f"Deployment {name}: new template not observed yet"
+        wanted = int(spec.get("replicas", 1))
+        updated = int(status.get("updatedReplicas") or 0)
+        if updated < wanted:
+            return f"Deployment {name}: {updated} of {wanted} replicas updated"
+        if int(status.get("replicas") or 0) > updated:
+            return f"Deployment {name}: {int(status['replicas']) - updated} old replicas still running"
+        available = int(status.get("availableReplicas") or 0)
+        if available < updated:
+            return f"Deployment {name}: {available} of {updated} updated replicas available"
+    return ""
+
+
 def _describe(condition_type: str, condition: dict[str, Any] | None) -> str:
     if condition is None:
         return f"{condition_type} not reported"
@@ -222,12 +270,15 @@ def wait_for_rollout(
     *,
     knative: bool,
     traffic_percent: int,
+    storage_uri: str,
     timeout_seconds: float,
     poll_interval_seconds: float = 5.0,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[dict[str, Any], int]:
     """Poll until `generation` is rolled out; the last object read and the number of reads.
+
+    Standard mode (not `knative`) also waits for the predictor Deployments to run `storage_uri`.
 
     Raises RolloutTimeoutError naming what was still missing, or RolloutError when KServe reports a
     failure waiting cannot fix.
@@ -240,6 +291,9 @@ def wait_for_rollout(
         if service is None:
             raise RolloutError(f"InferenceService {namespace}/{name} disappeared during its rollout")
         state = rollout_state(service, generation, knative, traffic_percent)
+        if state.done and not knative:
+            waiting = deployments_rolled_out(api.predictor_deployments(namespace, name), storage_uri)
+            state = RolloutState(not waiting, waiting)
         if state.done:
             return service, polls
         if state.failure:
@@ -271,6 +325,7 @@ def roll_out(
     namespace, name = manifest["metadata"]["namespace"], manifest["metadata"]["name"]
     service, polls = wait_for_rollout(
         api, namespace, name, generation, knative=knative, traffic_percent=canary or 100,
+        storage_uri=manifest["spec"]["predictor"]["model"]["storageUri"],
         timeout_seconds=timeout_seconds, poll_interval_seconds=poll_interval_seconds, clock=clock,
         sleep=sleep,
     )

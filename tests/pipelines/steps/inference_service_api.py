@@ -1,6 +1,8 @@
 """An in-process stand-in for the Kubernetes API's InferenceService endpoints, over real HTTP.
 
 Serves GET/POST/PUT of /apis/serving.kserve.io/v1beta1/namespaces/{ns}/inferenceservices[/{name}]
+and the list of a service's predictor Deployments (GET /apis/apps/v1/namespaces/{ns}/deployments
+with KServe's labels as the labelSelector)
 the way the API server does for a CRD with a status subresource: POST sets `metadata.generation` 1,
 PUT bumps it only when the spec changes, checks `metadata.resourceVersion` (409 on a stale one) and
 keeps the stored status. A scenario's `controller` plays KServe: on every read it may rewrite the
@@ -19,12 +21,17 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 
 Controller = Callable[[dict[str, Any], int], dict[str, Any] | None]
 """(stored object, reads since its last spec change) -> its new status, or None to keep it."""
 
+Deployments = Callable[[dict[str, Any], int], list[dict[str, Any]]]
+"""(stored InferenceService, reads since its last spec change) -> its predictor Deployments."""
+
+_DEPLOYMENTS = re.compile(r"^/apis/apps/v1/namespaces/(?P<ns>[^/]+)/deployments$")
 _PATH = re.compile(
     r"^/apis/serving\.kserve\.io/v1beta1/namespaces/(?P<ns>[^/]+)/inferenceservices(?:/(?P<name>[^/?]+))?$"
 )
@@ -37,6 +44,8 @@ class InferenceServiceApiServer:
         schema = json.loads(crd_schema.read_text())["openAPIV3Schema"]
         self._validator = jsonschema.Draft202012Validator(schema)
         self.controller = controller
+        self.deployments: Deployments = rolled_out_deployment
+        """Plays the Deployment controller; default: rolled out with the stored storageUri."""
         self.objects: dict[tuple[str, str], dict[str, Any]] = {}
         self.reads_since_change: dict[tuple[str, str], int] = {}
         self.requests: list[tuple[str, str]] = []
@@ -82,6 +91,9 @@ class InferenceServiceApiServer:
             self.violations.append(f"{what}: {location}: {error.message}")
 
     def _handle(self, method: str, path: str, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+        deployments = _DEPLOYMENTS.match(path.split("?", 1)[0])
+        if deployments is not None and method == "GET":
+            return self._list_deployments(deployments["ns"], parse_qs(urlsplit(path).query))
         match = _PATH.match(path.split("?", 1)[0])
         if match is None:
             self.violations.append(f"{method} {path}: not an InferenceService endpoint")
@@ -111,6 +123,15 @@ class InferenceServiceApiServer:
         self._check(f"status served for {key[1]}", stored)
         self.served.append(copy.deepcopy(stored))
         return 200, stored
+
+    def _list_deployments(self, namespace: str, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        selector = dict(part.split("=", 1) for part in query.get("labelSelector", [""])[0].split(",") if part)
+        name = selector.get("serving.kserve.io/inferenceservice")
+        if selector != {"serving.kserve.io/inferenceservice": name, "component": "predictor"}:
+            self.violations.append(f"deployments listed with an unexpected labelSelector {selector}")
+        stored = self.objects.get((namespace, name or ""))
+        items = [] if stored is None else self.deployments(copy.deepcopy(stored), self.reads_since_change[(namespace, name or "")])
+        return 200, {"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {}, "items": items}
 
     def _create(self, namespace: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         self._check("POST body", body)
@@ -173,6 +194,39 @@ class InferenceServiceApiServer:
                 pass
 
         return Handler
+
+
+def predictor_deployment(
+    service: dict[str, Any], storage_uri: str, generation: int = 1, observed: int = 1, replicas: int = 1,
+    updated: int = 1, total: int = 1, available: int = 1,
+) -> dict[str, Any]:
+    """A predictor Deployment as KServe creates it: its pod template names `storage_uri` in KServe's
+    `internal.serving.kserve.io/storage-initializer-sourceuri` annotation and the init container."""
+    name = service["metadata"]["name"]
+    labels = {"serving.kserve.io/inferenceservice": name, "component": "predictor"}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": f"{name}-predictor", "namespace": service["metadata"]["namespace"],
+                     "labels": labels, "generation": generation},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": f"isvc.{name}-predictor"}},
+            "template": {
+                "metadata": {"labels": labels,
+                             "annotations": {"internal.serving.kserve.io/storage-initializer-sourceuri": storage_uri}},
+                "spec": {"initContainers": [{"name": "storage-initializer", "image": "kserve/storage-initializer",
+                                             "args": [storage_uri, "/mnt/models"]}],
+                         "containers": [{"name": "kserve-container", "image": "kserve/sklearnserver"}]},
+            },
+        },
+        "status": {"observedGeneration": observed, "replicas": total, "updatedReplicas": updated,
+                   "availableReplicas": available, "readyReplicas": available},
+    }
+
+
+def rolled_out_deployment(service: dict[str, Any], reads: int) -> list[dict[str, Any]]:
+    """A predictor Deployment fully rolled out with the service's current storageUri."""
+    return [predictor_deployment(service, service["spec"]["predictor"]["model"]["storageUri"])]
 
 
 def _status(code: int, reason: str, message: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from kubernetes import client
 
 from pipelines.steps import rollout, serving
-from tests.pipelines.steps.inference_service_api import InferenceServiceApiServer
+from tests.pipelines.steps.inference_service_api import InferenceServiceApiServer, predictor_deployment
 
 NAMESPACE = "kfstack-serving"
 NAME = "digits-mlp"
@@ -88,7 +88,10 @@ def test_a_fresh_service_is_created_after_a_404_and_waited_for_until_ready(serve
     assert (result.created, result.generation, result.polls) == (True, 1, 4)
     assert result.url == "http://digits-mlp.kfstack-serving.example.com"
     methods = [method for method, _ in server.requests]
-    assert methods == ["GET", "POST", "GET", "GET", "GET", "GET"]
+    assert methods == ["GET", "POST", "GET", "GET", "GET", "GET", "GET"]
+    # Standard mode: once the status says rolled out, the predictor Deployment is checked too
+    assert server.requests[-1][1] == (f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments?labelSelector="
+                                      "serving.kserve.io%2Finferenceservice%3Ddigits-mlp%2Ccomponent%3Dpredictor")
     assert server.requests[1][1].startswith(
         f"/apis/serving.kserve.io/v1beta1/namespaces/{NAMESPACE}/inferenceservices?")
     assert "fieldManager=kfstack" in server.requests[1][1]
@@ -116,6 +119,43 @@ def test_an_old_revision_that_is_already_ready_does_not_end_the_wait(server, api
     assert [s["status"]["observedGeneration"] for s in after_apply] == [3, 3, 4, 4, 4]
     assert server.objects[(NAMESPACE, NAME)]["spec"]["predictor"]["model"]["storageUri"] == \
         "s3://models/2/artifacts/serving"
+
+
+def test_a_stale_status_ahead_by_hpa_scaling_waits_for_the_deployment_to_run_the_new_model(server, api) -> None:
+    # KServe copies observedGeneration from the predictor Deployment, whose generation the HPA's
+    # scaling bumped to 7: ahead of the InferenceService's 4 before the new spec is even reconciled
+    server.seed(_manifest(version="1"), generation=3, status=_status(7, "True"))
+    old, new = "s3://models/1/artifacts/serving", "s3://models/2/artifacts/serving"
+
+    def deployments(service: dict[str, Any], reads: int) -> list[dict[str, Any]]:
+        if reads <= 2:
+            return [predictor_deployment(service, old, generation=7, observed=7, replicas=2, updated=2, total=2,
+                                         available=2)]
+        if reads == 3:  # new template observed, one new pod so far
+            return [predictor_deployment(service, new, generation=8, observed=8, replicas=2, updated=1, total=3,
+                                         available=2)]
+        if reads == 4:  # both new pods up, an old one still terminating
+            return [predictor_deployment(service, new, generation=8, observed=8, replicas=2, updated=2, total=3,
+                                         available=2)]
+        return [predictor_deployment(service, new, generation=8, observed=8, replicas=2, updated=2, total=2,
+                                     available=2)]
+
+    server.deployments = deployments
+    server.controller = lambda service, reads: _status(7 if reads <= 2 else 8, "True")
+    result = _roll_out(api, _manifest(version="2"), FakeClock())
+    assert (result.generation, result.polls) == (4, 5)
+    first_read = server.served[1]["status"]
+    assert first_read["observedGeneration"] >= 4 and first_read["conditions"][-1]["status"] == "True"
+
+
+def test_a_deployment_that_never_finishes_its_rolling_update_times_out_saying_so(server, api) -> None:
+    server.seed(_manifest(version="1"), generation=1, status=_status(1, "True"))
+    server.controller = lambda service, reads: _status(service["metadata"]["generation"], "True")
+    server.deployments = lambda service, reads: [predictor_deployment(
+        service, "s3://models/2/artifacts/serving", generation=2, observed=2, replicas=2, updated=1, total=3,
+        available=2)]
+    with pytest.raises(rollout.RolloutTimeoutError, match="Deployment digits-mlp-predictor: 1 of 2 replicas updated"):
+        _roll_out(api, _manifest(version="2"), FakeClock(), timeout=10)
 
 
 def test_a_rollout_that_never_becomes_ready_times_out_naming_what_is_missing(server, api) -> None:
