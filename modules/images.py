@@ -114,3 +114,22 @@ class ImageMirror:
 
 NO_MIRROR = ImageMirror()
 """Every image from its own registry (the default)."""
+
+
+_SHA256_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def digest_pinned(reference: str) -> ImageRef:
+    """`reference` parsed, provided it names its content by digest: `repo:tag@sha256:<64 hex>` or
+    `repo@sha256:<64 hex>`; ValueError saying what is wrong otherwise."""
+    try:
+        ref = ImageRef.parse(reference)
+    except ValueError:
+        raise ValueError("not an image reference (expected repo:tag@sha256:<64 hex> or "
+                         "repo@sha256:<64 hex>)") from None
+    if ref.digest is None:
+        raise ValueError("must be pinned by digest: repo:tag@sha256:<64 hex> or repo@sha256:<64 hex> "
+                         "(the digest runtime-image.yml prints)")
+    if not _SHA256_DIGEST.match(ref.digest):
+        raise ValueError("the digest must be sha256: followed by 64 lowercase hex characters")
+    return ref

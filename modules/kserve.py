@@ -37,9 +37,15 @@ DEPLOYER_RULES: tuple[dict[str, Any], ...] = (
     {
         "apiGroups": ["serving.kserve.io"],
         "resources": ["inferenceservices"],
-        # pipelines/steps/serving.py apply_inference_service: get, create or patch, then get until
-        # Ready (the status is read from the object, not the status subresource)
-        "verbs": ["get", "list", "watch", "create", "patch"],
+        # pipelines/steps/rollout.py: get, create or replace (update), then get until the new
+        # generation is rolled out (the status is read from the object, not the status subresource)
+        "verbs": ["get", "list", "watch", "create", "update"],
+    },
+    {
+        # pipelines/steps/rollout.py (Standard mode): the predictor Deployment's rollout, read by label
+        "apiGroups": ["apps"],
+        "resources": ["deployments"],
+        "verbs": ["list"],
     },
 )
 

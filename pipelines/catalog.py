@@ -79,16 +79,19 @@ def get_pipeline(name: str) -> PipelineInfo:
 
 
 def compile_pipeline(name: str, target: PipelineTarget | None = None) -> str:
-    """The pipeline's IR YAML for `target` (default: DEFAULT_TARGET).
+    """The pipeline's IR YAML for `target` (default: DEFAULT_TARGET), its steps in `target`'s
+    runtime image.
 
     Byte-identical across runs and processes for the same code, kfp version and target;
     a content hash of this text names pipeline versions.
     """
     from kfp import compiler
 
-    from pipelines.placement import DEFAULT_TARGET
+    from pipelines.placement import DEFAULT_TARGET, apply_runtime_image
 
-    pipeline = get_pipeline(name).build(target or DEFAULT_TARGET)
+    target = target or DEFAULT_TARGET
+    pipeline = get_pipeline(name).build(target)
+    apply_runtime_image(pipeline, target.runtime_image)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "pipeline.yaml"
         compiler.Compiler().compile(pipeline, str(path))

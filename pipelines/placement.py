@@ -1,4 +1,5 @@
-"""Where pipeline steps run: GPU placement and volume mounts, built by the stack from config.
+"""Where pipeline steps run: GPU placement, volume mounts and the runtime image, built by the stack
+from config.
 
 Local runs (`kfp.local`) ignore placement: the subprocess runner does not schedule pods.
 """
@@ -6,6 +7,7 @@ Local runs (`kfp.local`) ignore placement: the subprocess runner does not schedu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kfp import dsl, kubernetes
 
@@ -17,6 +19,9 @@ from modules.vocabulary import (
     MODEL_SERVER_ACCOUNT,
     KServeDeploymentMode,
 )
+
+if TYPE_CHECKING:
+    from kfp.dsl.graph_component import GraphComponent
 
 DEFAULT_REGISTRY_URI = MLFLOW_TRACKING_URI
 DEFAULT_SERVING_NAMESPACE = "kfstack-serving"
@@ -84,9 +89,29 @@ class PipelineTarget:
     deployment_mode: KServeDeploymentMode = "Standard"
     canary_traffic_percent: int = 0
     """Knative mode: the new revision's share of traffic while it is tested (0: all at once)."""
+    runtime_image: str | None = None
+    """The image every step runs (`kfstack:pipelines.image`, through the mirror); None:
+    components.RUNTIME_IMAGE."""
 
 
 DEFAULT_TARGET = PipelineTarget()
+
+
+def apply_runtime_image(pipeline: GraphComponent, image: str | None) -> None:
+    """Point every step of `pipeline` that runs components.RUNTIME_IMAGE at `image` (no-op for None).
+
+    The components are defined once, at import, with the default image; the executors of a built
+    pipeline's spec are where a compiled IR takes each step's image from.
+    """
+    from pipelines.components import RUNTIME_IMAGE
+
+    if image is None or image == RUNTIME_IMAGE:
+        return
+    executors = pipeline.pipeline_spec.deployment_spec["executors"]
+    for name in executors:
+        container = executors[name]["container"]
+        if container["image"] == RUNTIME_IMAGE:
+            container["image"] = image
 
 
 def apply_gpu(task: dsl.PipelineTask, gpu: GpuPlacement | None) -> None:

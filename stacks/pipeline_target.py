@@ -24,8 +24,8 @@ MODELS_VOLUME = "models"
 def pipeline_target(
     config: EnvironmentConfig, placements: Mapping[str, PoolPlacement], claims: Mapping[str, VolumeSpec]
 ) -> PipelineTarget:
-    """The compile target: the GPU pool named by `pipelines.gpuPool`, the data/models claims and the
-    stack's MLflow and the namespace the pipelines deploy InferenceServices to."""
+    """The compile target: the GPU pool named by `pipelines.gpuPool`, the data/models claims, the
+    stack's MLflow, the namespace the pipelines deploy InferenceServices to and the runtime image."""
     from stacks.components.mlflow import mlflow_tracking_uri
 
     return PipelineTarget(
@@ -36,7 +36,17 @@ def pipeline_target(
         serving_namespace=config.serving_namespace(),
         deployment_mode=config.components.kserve.deployment_mode,
         canary_traffic_percent=config.components.kserve.canary_traffic_percent or 0,
+        runtime_image=runtime_image(config),
     )
+
+
+def runtime_image(config: EnvironmentConfig) -> str:
+    """The image the environment's pipeline steps run: `pipelines.image` (by digest) or the default
+    components.RUNTIME_IMAGE, pulled through `kfstack:images.registry` like every other image the
+    stack installs (a digest-preserving copy keeps the digest valid)."""
+    from pipelines.components import RUNTIME_IMAGE
+
+    return config.images.mirror()(config.pipelines.image or RUNTIME_IMAGE)
 
 
 def environment_target(config: EnvironmentConfig) -> PipelineTarget:

@@ -10,7 +10,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.steps.rollout import RolloutResult
 
 GROUP = "serving.kserve.io"
 VERSION = "v1beta1"
@@ -153,31 +156,19 @@ def _structural_errors(manifest: dict[str, Any]) -> list[str]:
     return errors
 
 
-def apply_inference_service(manifest: dict[str, Any], timeout_seconds: int = 600) -> None:
-    """Create or patch the InferenceService in the cluster and wait until it is Ready.
+def apply_inference_service(manifest: dict[str, Any], timeout_seconds: int = 600) -> RolloutResult:
+    """Create or replace the InferenceService in the cluster and wait until the new generation is
+    rolled out (observed, Ready, and in Knative mode its new revision ready and serving).
 
-    Runs only in-cluster (the pipeline's service account); not exercised by local runs or tests.
+    Runs in-cluster (the pipeline's service account). Raises `rollout.RolloutTimeoutError` after
+    `timeout_seconds`, or `rollout.RolloutError` on a failure KServe reports; the step then fails and
+    nothing later in the run (promotion) happens. The logic lives in `pipelines.steps.rollout` and is
+    tested there against an in-process Kubernetes API.
     """
-    import time
+    from kubernetes import config
 
-    from kubernetes import client, config
-    from kubernetes.client.rest import ApiException
+    from pipelines.steps import rollout
 
     config.load_incluster_config()
-    api = client.CustomObjectsApi()
-    name, namespace = manifest["metadata"]["name"], manifest["metadata"]["namespace"]
-    try:
-        api.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
-        api.patch_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name, manifest)
-    except ApiException as error:
-        if error.status != 404:
-            raise
-        api.create_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, manifest)
-    deadline = time.monotonic() + timeout_seconds
-    while time.monotonic() < deadline:
-        current = api.get_namespaced_custom_object(GROUP, VERSION, namespace, PLURAL, name)
-        conditions = current.get("status", {}).get("conditions", [])
-        if any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
-            return
-        time.sleep(5)
-    raise TimeoutError(f"InferenceService {namespace}/{name} not Ready after {timeout_seconds}s")
+    return rollout.roll_out(rollout.KubernetesInferenceServiceApi(), manifest,
+                            timeout_seconds=timeout_seconds)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from modules.images import digest_pinned
 from modules.kfp.cron import cron_problem
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
@@ -96,6 +97,13 @@ class PipelinesConfig(ConfigModel):
 
     namespace: str = Field("kubeflow-user", description="Profile namespace that owns the runs.")
     gpu_pool: str | None = Field(None, description="Node pool whose toleration/selector GPU steps use.")
+    image: str | None = Field(
+        None,
+        description="The runtime image every step of the registered pipelines runs, pinned by digest "
+        "(repo:tag@sha256:<64 hex> or repo@sha256:<64 hex>, as .github/workflows/runtime-image.yml "
+        "prints it); unset: ghcr.io/kfstack/pipelines-runtime:<kfstack version> by tag. Pulled through "
+        "kfstack:images.registry when that is set.",
+    )
     kfp: KfpConfig = Field(default_factory=KfpConfig, description="The KFP API kfstack registers with.")
     registered: list[str] = Field(
         default_factory=list,
@@ -114,6 +122,11 @@ class PipelinesConfig(ConfigModel):
     def rule_problems(self) -> Iterator[Violation]:
         from pipelines.catalog import pipeline_names  # cheap: no kfp import
 
+        if self.image is not None:
+            try:
+                digest_pinned(self.image)
+            except ValueError as error:
+                yield violation("image", str(error), self.image)
         known_pipelines = pipeline_names()
         seen: set[str] = set()
         for i, name in enumerate(self.registered):

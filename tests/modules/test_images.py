@@ -116,3 +116,13 @@ def test_mirrors_is_true_only_below_the_mirror_path() -> None:
     assert not MIRROR.mirrors("quay.io/x/y:1")
     assert not MIRROR.mirrors("registry.example.com/other/x:1")
     assert not MIRROR.mirrors("registry.example.com/mirrored/x:1")
+
+
+def test_a_mirror_keeps_the_digest_of_a_digest_pinned_image() -> None:
+    from modules.images import digest_pinned
+
+    digest = "sha256:" + "f" * 64
+    ref = digest_pinned(f"ghcr.io/kfstack/pipelines-runtime:0.2.0@{digest}")
+    assert (ref.tag, ref.digest) == ("0.2.0", digest)
+    assert ImageMirror("registry.example.com/mirror").ref(ref).reference == (
+        f"registry.example.com/mirror/ghcr.io/kfstack/pipelines-runtime:0.2.0@{digest}")

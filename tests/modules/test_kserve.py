@@ -122,8 +122,9 @@ def test_the_deploy_role_allows_exactly_what_the_deploy_step_calls(record) -> No
         {
             "apiGroups": ["serving.kserve.io"],
             "resources": ["inferenceservices"],
-            "verbs": ["get", "list", "watch", "create", "patch"],
-        }
+            "verbs": ["get", "list", "watch", "create", "update"],
+        },
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["list"]},
     ]
     binding = recording.one("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
     assert binding.inputs["roleRef"] == {

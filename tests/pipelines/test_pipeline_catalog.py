@@ -112,3 +112,21 @@ def test_components_do_not_pip_install_at_run_time():
     spec, _ = _ir("train-and-deploy")
     for executor in spec["deploymentSpec"]["executors"].values():
         assert "pip install" not in " ".join(executor["container"]["command"])
+
+
+DIGEST_IMAGE = "ghcr.io/kfstack/pipelines-runtime:0.2.0@sha256:" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize("name", ["train-and-deploy", "retrain"])
+def test_every_step_runs_the_configured_image_by_digest_and_the_default_otherwise(name):
+    from pipelines.components import RUNTIME_IMAGE
+
+    default, _ = _ir(name)
+    pinned, _ = _ir(name, PipelineTarget(runtime_image=DIGEST_IMAGE))
+    default_images = {e["container"]["image"] for e in default["deploymentSpec"]["executors"].values()}
+    pinned_images = {e["container"]["image"] for e in pinned["deploymentSpec"]["executors"].values()}
+    assert default_images == {RUNTIME_IMAGE}
+    assert pinned_images == {DIGEST_IMAGE}
+    assert set(pinned["deploymentSpec"]["executors"]) == set(default["deploymentSpec"]["executors"])
+    # building again for the default target is unaffected by the pinned build
+    assert _ir(name)[0] == default

@@ -97,3 +97,27 @@ def test_the_deploy_step_gets_the_serving_account_mode_and_canary_share() -> Non
     )
     compiled = compile_pipeline("retrain", environment_target(knative))
     assert _deploy_constants(next(yaml.safe_load_all(compiled)))["canary_traffic_percent"] == 20
+
+
+def _with(config, **sections):
+    return config.model_copy(update={k: getattr(config, k).model_copy(update=v) for k, v in sections.items()})
+
+
+def test_the_runtime_image_is_the_configured_digest_through_the_mirror_and_the_default_otherwise() -> None:
+    import yaml
+
+    from pipelines.catalog import compile_pipeline
+    from pipelines.components import RUNTIME_IMAGE
+
+    digest = "ghcr.io/kfstack/pipelines-runtime:0.2.0@sha256:" + "ab" * 32
+    _, config = load_environment("local")
+    assert environment_target(config).runtime_image == RUNTIME_IMAGE
+    pinned = _with(config, pipelines={"image": digest})
+    assert environment_target(pinned).runtime_image == digest
+    mirrored = _with(pinned, images={"registry": "registry.example.com/mirror"})
+    assert environment_target(mirrored).runtime_image == f"registry.example.com/mirror/{digest}"
+    default_mirrored = _with(config, images={"registry": "registry.example.com/mirror"})
+    assert environment_target(default_mirrored).runtime_image == f"registry.example.com/mirror/{RUNTIME_IMAGE}"
+    spec = next(yaml.safe_load_all(compile_pipeline("retrain", environment_target(mirrored))))
+    images = {e["container"]["image"] for e in spec["deploymentSpec"]["executors"].values()}
+    assert images == {f"registry.example.com/mirror/{digest}"}

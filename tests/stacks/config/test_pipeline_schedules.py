@@ -147,3 +147,42 @@ def test_auth_mode_settings(problems, auth: dict, path: str, message: str) -> No
 def test_a_plain_text_token_is_rejected(problems) -> None:
     found = problems(pipelines=pipelines(kfp={**KFP, "auth": {"mode": "oidcToken", "token": "eyJhbGciOi"}}))
     assert "plain-text value where a secret is required" in found["kfstack:pipelines.kfp.auth.token"]
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        f"ghcr.io/kfstack/pipelines-runtime:0.2.0@{DIGEST}",
+        f"ghcr.io/kfstack/pipelines-runtime@{DIGEST}",
+        f"registry.example.com:5000/ml/runtime:v1@{DIGEST}",
+    ],
+)
+def test_a_digest_pinned_runtime_image_is_accepted(problems, image: str) -> None:
+    assert problems(pipelines={"image": image}) == {}
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("ghcr.io/kfstack/pipelines-runtime:0.2.0",
+         "must be pinned by digest: repo:tag@sha256:<64 hex> or repo@sha256:<64 hex> (the digest "
+         "runtime-image.yml prints)"),
+        (f"ghcr.io/kfstack/pipelines-runtime@{DIGEST[:-1]}",
+         "the digest must be sha256: followed by 64 lowercase hex characters"),
+        (f"ghcr.io/kfstack/pipelines-runtime@{DIGEST.upper().replace('SHA256', 'sha256')}",
+         "the digest must be sha256: followed by 64 lowercase hex characters"),
+        ("ghcr.io/kfstack/pipelines-runtime@sha512:" + "ab" * 64,
+         "the digest must be sha256: followed by 64 lowercase hex characters"),
+        (f"GHCR.io/Kfstack/Runtime@{DIGEST}",
+         "not an image reference (expected repo:tag@sha256:<64 hex> or repo@sha256:<64 hex>)"),
+        (f"ghcr.io/kfstack/runtime:bad tag@{DIGEST}",
+         "not an image reference (expected repo:tag@sha256:<64 hex> or repo@sha256:<64 hex>)"),
+    ],
+)
+def test_a_runtime_image_not_pinned_by_a_sha256_digest_is_rejected_naming_the_key(
+    problems, image: str, message: str
+) -> None:
+    assert problems(pipelines={"image": image}) == {"kfstack:pipelines.image": message}
