@@ -6,6 +6,7 @@ import gc
 
 import click
 
+from kfstack.commands.bootstrap import bootstrap_command
 from kfstack.commands.diff import diff_command
 from kfstack.commands.pipelines import pipelines_group
 from kfstack.commands.plan import plan_command
@@ -23,6 +24,8 @@ def main() -> None:
       plan ENV           every resource ENV would create and the images it pulls, schema-checked
       diff OLD NEW       compare two plans (e.g. in a pull request)
       pipelines ...      list, compile and run the Kubeflow pipelines locally
+    Against the cloud account (AWS credentials):
+      bootstrap ENV      create ENV's Pulumi state backend (S3 bucket; local: a repo folder)
     For real: `pulumi up -s ENV` (see README).
     """
 
@@ -31,6 +34,7 @@ main.add_command(validate_command)
 main.add_command(plan_command)
 main.add_command(diff_command)
 main.add_command(pipelines_group)
+main.add_command(bootstrap_command)
 
 
 def run() -> None:
