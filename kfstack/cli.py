@@ -10,6 +10,7 @@ from kfstack.commands.bootstrap import bootstrap_command
 from kfstack.commands.diff import diff_command
 from kfstack.commands.pipelines import pipelines_group
 from kfstack.commands.plan import plan_command
+from kfstack.commands.preflight import preflight_command
 from kfstack.commands.validate import validate_command
 
 
@@ -26,6 +27,7 @@ def main() -> None:
       pipelines ...      list, compile and run the Kubeflow pipelines locally
     Against the cloud account (AWS credentials):
       bootstrap ENV      create ENV's Pulumi state backend (S3 bucket; local: a repo folder)
+      preflight ENV      zones, instance-type offerings, vCPU quotas and monthly cost of ENV
     For real: `pulumi up -s ENV` (see README).
     """
 
@@ -35,6 +37,7 @@ main.add_command(plan_command)
 main.add_command(diff_command)
 main.add_command(pipelines_group)
 main.add_command(bootstrap_command)
+main.add_command(preflight_command)
 
 
 def run() -> None:
