@@ -44,8 +44,10 @@ def preflight_command(environment: str, as_json: bool) -> None:
         else:
             console.print(f"{name}: {reason}")
         sys.exit(EXIT_OK)
+    eks = config.cluster.eks
+    assert eks is not None  # nothing_to_check() returned None: an EKS environment
     try:
-        checks = preflight_checks(config, _clients(config.cluster.eks.region if config.cluster.eks else ""))
+        checks = preflight_checks(config, _clients(eks.region))
     except AWS_ERRORS as error:
         err_console.print(f"[bold red]preflight failed[/]: {describe_aws_error(error)}")
         sys.exit(EXIT_FAILED)

@@ -14,8 +14,7 @@ from kfstack.commands import preflight as preflight_module
 from kfstack.commands.preflight import preflight_command
 from kfstack.ops.preflight import AwsClients
 from stacks.config.loader import ENVIRONMENTS_DIR
-
-from ..ops.aws_stubs import HOURLY_USD, client, stub_prices, stub_quota
+from tests.kfstack.ops.aws_stubs import HOURLY_USD, client, stub_prices, stub_quota
 
 DEV_PRICES = {t: HOURLY_USD[t] for t in ("m6i.xlarge", "g5.xlarge", "g5.2xlarge")}
 

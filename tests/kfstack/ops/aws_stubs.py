@@ -6,6 +6,8 @@ import json
 import boto3
 from botocore.stub import Stubber
 
+from kfstack.ops.pricing import product_filters
+
 # us-west-2 On-Demand Linux prices (USD per hour) as listed in the Price List API
 HOURLY_USD = {"m6i.xlarge": "0.1920000000", "g5.xlarge": "1.0060000000", "g5.2xlarge": "1.2120000000"}
 
@@ -16,7 +18,7 @@ def client(service: str, region: str):
 
 def price_list_item(instance_type: str, region: str, usd: str) -> str:
     """One PriceList entry (the API returns each product as a JSON string)."""
-    sku = f"SKU{abs(hash((instance_type, region))) % 10**8:08d}"
+    sku = f"{instance_type}-{region}".replace(".", "").replace("-", "").upper()
     return json.dumps({
         "product": {
             "productFamily": "Compute Instance",
@@ -35,8 +37,6 @@ def price_list_item(instance_type: str, region: str, usd: str) -> str:
 
 def stub_prices(stub: Stubber, region: str, prices: dict[str, str | None]) -> None:
     """Queue one get_products answer per instance type, in order (None: no product listed)."""
-    from kfstack.ops.pricing import product_filters
-
     for instance_type, usd in prices.items():
         items = [] if usd is None else [price_list_item(instance_type, region, usd)]
         stub.add_response(

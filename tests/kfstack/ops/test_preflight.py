@@ -6,8 +6,7 @@ from botocore.stub import Stubber
 from kfstack.ops.checks import Check, Status, worst
 from kfstack.ops.preflight import AwsClients, nothing_to_check, preflight_checks
 from stacks.config.loader import load_environment
-
-from .aws_stubs import HOURLY_USD, client, stub_prices, stub_quota
+from tests.kfstack.ops.aws_stubs import HOURLY_USD, client, stub_prices, stub_quota
 
 
 def test_prod_rows_in_order(fake_aws) -> None:

@@ -6,8 +6,7 @@ from botocore.stub import Stubber
 from kfstack.ops.checks import Status
 from kfstack.ops.pricing import HOURS_PER_MONTH, cost_checks, hourly_price, product_filters
 from stacks.config.node_pools import NodePoolConfig
-
-from .aws_stubs import HOURLY_USD, client, stub_prices
+from tests.kfstack.ops.aws_stubs import HOURLY_USD, client, stub_prices
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from botocore.stub import Stubber
 from kfstack.ops.checks import Status
 from kfstack.ops.quotas import family_group, quota_checks, quota_code, quota_needs, vcpus_per_type
 from stacks.config.node_pools import NodePoolConfig
-
-from .aws_stubs import client, stub_quota
+from tests.kfstack.ops.aws_stubs import client, stub_quota
 
 
 @pytest.mark.parametrize(
