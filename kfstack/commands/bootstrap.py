@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from rich.markup import escape
 
 from kfstack.commands.common import (
     EXIT_BAD_INPUT,
@@ -60,13 +61,13 @@ def bootstrap_command(environment: str) -> None:
         else:
             steps, login = _bootstrap_s3(name, config)
     except BackendSettingsError as error:
-        err_console.print(f"[bold red]bad input[/] {stack_file}: {error}")
+        err_console.print(f"[bold red]bad input[/] {escape(str(stack_file))}: {escape(str(error))}")
         sys.exit(EXIT_BAD_INPUT)
     except BackendError as error:
-        err_console.print(f"[bold red]failed[/]: {error}")
+        err_console.print(f"[bold red]failed[/]: {escape(str(error))}")
         sys.exit(EXIT_FAILED)
     except AWS_ERRORS as error:
-        err_console.print(f"[bold red]failed[/]: {describe_aws_error(error)}")
+        err_console.print(f"[bold red]failed[/]: {escape(describe_aws_error(error))}")
         sys.exit(EXIT_FAILED)
     _report(name, steps)
     console.print(f"pulumi login '{login}'", markup=False)
@@ -92,7 +93,7 @@ def _report(name: str, steps: list[Step]) -> None:
     changed = sum(step.changed for step in steps)
     for step in steps:
         console.print(
-            f"  [{_STYLE[step.outcome]}]{step.outcome.value:<18}[/] {step.what}: {step.detail}"
+            f"  [{_STYLE[step.outcome]}]{step.outcome.value:<18}[/] {step.what}: {escape(step.detail)}"
         )
     summary = f"{changed} setting(s) changed" if changed else "nothing changed: already configured"
     console.print(f"[bold]{name}[/]: state backend ready ({summary})")

@@ -6,6 +6,7 @@ import json
 import sys
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from kfstack.commands.common import EXIT_FAILED, EXIT_OK, console, err_console, report_config_error
@@ -49,7 +50,7 @@ def preflight_command(environment: str, as_json: bool) -> None:
     try:
         checks = preflight_checks(config, _clients(eks.region))
     except AWS_ERRORS as error:
-        err_console.print(f"[bold red]preflight failed[/]: {describe_aws_error(error)}")
+        err_console.print(f"[bold red]preflight failed[/]: {escape(describe_aws_error(error))}")
         sys.exit(EXIT_FAILED)
     overall = worst(checks)
     if as_json:
@@ -77,7 +78,7 @@ def _table(name: str, checks: list[Check], overall: Status) -> None:
         table.add_column(column, overflow="fold")
     for check in checks:
         status = f"[{_STYLE[check.status]}]{check.status.value}[/]"
-        table.add_row(check.category, check.subject, status, check.detail)
+        table.add_row(check.category, escape(check.subject), status, escape(check.detail))
     console.print(table)
     counts = {s: sum(c.status is s for c in checks) for s in Status}
     console.print(
