@@ -3,7 +3,7 @@
 import boto3
 from botocore.stub import Stubber
 
-from kfstack.ops.checks import Check, Status, worst
+from kfstack.ops.checks import Status, worst
 from kfstack.ops.preflight import AwsClients, nothing_to_check, preflight_checks
 from stacks.config.loader import load_environment
 from tests.kfstack.ops.aws_stubs import HOURLY_USD, client, stub_prices, stub_quota
@@ -41,11 +41,3 @@ def test_nothing_to_check_on_an_existing_cluster() -> None:
     assert "nothing to check" in (nothing_to_check(local) or "")
     assert nothing_to_check(dev) is None
 
-
-def test_worst_status() -> None:
-    def row(status: Status) -> Check:
-        return Check("zone", "z", status, "")
-
-    assert worst([]) is Status.PASS
-    assert worst([row(Status.PASS), row(Status.WARN)]) is Status.WARN
-    assert worst([row(Status.WARN), row(Status.FAIL), row(Status.PASS)]) is Status.FAIL
