@@ -6,9 +6,11 @@ import gc
 
 import click
 
+from kfstack.commands.bootstrap import bootstrap_command
 from kfstack.commands.diff import diff_command
 from kfstack.commands.pipelines import pipelines_group
 from kfstack.commands.plan import plan_command
+from kfstack.commands.preflight import preflight_command
 from kfstack.commands.validate import validate_command
 
 
@@ -23,6 +25,9 @@ def main() -> None:
       plan ENV           every resource ENV would create and the images it pulls, schema-checked
       diff OLD NEW       compare two plans (e.g. in a pull request)
       pipelines ...      list, compile and run the Kubeflow pipelines locally
+    Against the cloud account (AWS credentials):
+      bootstrap ENV      create ENV's Pulumi state backend (S3 bucket; local: a repo folder)
+      preflight ENV      zones, instance-type offerings, vCPU quotas and monthly cost of ENV
     For real: `pulumi up -s ENV` (see README).
     """
 
@@ -31,6 +36,8 @@ main.add_command(validate_command)
 main.add_command(plan_command)
 main.add_command(diff_command)
 main.add_command(pipelines_group)
+main.add_command(bootstrap_command)
+main.add_command(preflight_command)
 
 
 def run() -> None:

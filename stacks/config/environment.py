@@ -20,6 +20,7 @@ from stacks.config.node_pools import NodePoolConfig
 from stacks.config.pipeline_schedules import PipelinesConfig
 from stacks.config.profiles import ProfileConfig
 from stacks.config.rules import Violation, violation
+from stacks.config.state_backend import StateBackendConfig
 from stacks.config.storage import StorageConfig
 from stacks.config.versions import RELEASE_SETS, SUPPORTED_KUBERNETES_VERSIONS
 
@@ -47,6 +48,9 @@ class EnvironmentConfig(ConfigModel):
     images: ImagesConfig = Field(
         default_factory=ImagesConfig, description="A private registry for every image (air-gapped)."
     )
+    state_backend: StateBackendConfig | None = Field(
+        None, description="The S3 state backend `kfstack bootstrap` creates (not for local)."
+    )
 
     def profile_namespaces(self) -> frozenset[str]:
         """Namespaces the Kubeflow profile controller creates (one per profile, while profiles are on)."""
@@ -67,6 +71,7 @@ class EnvironmentConfig(ConfigModel):
                 False,
             )
         yield from self._release_problems()
+        yield from self._state_backend_problems()
         yield from self._gateway_problems()
         yield from self._login_problems()
         yield from self._profile_problems()
@@ -82,6 +87,12 @@ class EnvironmentConfig(ConfigModel):
             elif not pool.gpu:
                 yield violation(("pipelines", "gpuPool"), "must name a pool with gpu: true", gpu_pool)
         yield from infrastructure_problems(self)
+
+    def _state_backend_problems(self) -> Iterator[Violation]:
+        if self.tier == "local" and self.state_backend is not None:
+            yield violation(
+                "stateBackend", "local keeps its state in the repository (file backend); remove this section"
+            )
 
     def _release_problems(self) -> Iterator[Violation]:
         release = RELEASE_SETS.get(self.components.release)
