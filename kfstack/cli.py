@@ -7,6 +7,14 @@ import gc
 import click
 
 from kfstack.commands.diff import diff_command
+from kfstack.commands.doctor import doctor_command
+from kfstack.commands.engine import (
+    destroy_command,
+    drift_command,
+    preview_command,
+    refresh_command,
+    up_command,
+)
 from kfstack.commands.pipelines import pipelines_group
 from kfstack.commands.plan import plan_command
 from kfstack.commands.validate import validate_command
@@ -23,7 +31,10 @@ def main() -> None:
       plan ENV           every resource ENV would create and the images it pulls, schema-checked
       diff OLD NEW       compare two plans (e.g. in a pull request)
       pipelines ...      list, compile and run the Kubeflow pipelines locally
-    For real: `pulumi up -s ENV` (see README).
+    With the Pulumi engine (CLI + backend login; stack = ENV):
+      doctor ENV         CLI version, backend login, cloud credentials, kubeconfig context
+      preview|up|destroy|refresh ENV   the Pulumi operations, streamed
+      drift ENV          what changed outside Pulumi (refresh in preview mode); exit 1 on drift
     """
 
 
@@ -31,6 +42,9 @@ main.add_command(validate_command)
 main.add_command(plan_command)
 main.add_command(diff_command)
 main.add_command(pipelines_group)
+for engine_command in (preview_command, up_command, destroy_command, refresh_command, drift_command):
+    main.add_command(engine_command)
+main.add_command(doctor_command)
 
 
 def run() -> None:
