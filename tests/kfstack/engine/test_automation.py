@@ -1,5 +1,6 @@
-"""The Automation-API engine: install hint without a CLI, event and summary handling, and (where a
-`pulumi` binary exists) a real preview of a small project."""
+"""The Automation-API engine: install hint without a CLI or with one too old, version and whoami
+through the Automation API against a stand-in `pulumi` script, event and summary handling, and
+(where a real `pulumi` binary exists) a real preview of a small project."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from kfstack.engine.automation import (
     _counts,
     _steps_collector,
 )
-from kfstack.engine.interface import EngineMissingError, ResourceStep, RunOptions
+from kfstack.engine.interface import EngineError, EngineMissingError, ResourceStep, RunOptions
 
 needs_pulumi = pytest.mark.skipif(
     shutil.which("pulumi") is None, reason="no `pulumi` binary on PATH (the adapter's real runs need one)"
@@ -79,3 +80,46 @@ def test_real_cli_previews_a_small_project(tmp_path: Path, monkeypatch: pytest.M
     result = engine.run("preview", "probe", RunOptions(), lines.append)
     assert result.change_count() == 1  # the stack resource itself
     assert lines
+
+
+def _stand_in_cli(directory: Path, version: str, whoami: str = "", whoami_code: int = 0) -> None:
+    """A `pulumi` script on PATH answering `version` and `whoami --json` the way the CLI does."""
+    script = directory / "pulumi"
+    script.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in\n'
+        f"  version) echo v{version} ;;\n"
+        f"  *'whoami --json') echo '{whoami}' ; [ {whoami_code} -eq 0 ] || echo 'error: not logged in' >&2 ; exit {whoami_code} ;;\n"
+        "  *) echo \"unexpected: $*\" >&2 ; exit 99 ;;\n"
+        "esac\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+
+
+def test_a_cli_older_than_the_automation_apis_minimum_gets_the_install_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stand_in_cli(tmp_path, "3.0.0")
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    monkeypatch.delenv("PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK", raising=False)
+    with pytest.raises(EngineMissingError) as caught:
+        AutomationEngine()
+    assert "3.1.0" in str(caught.value)
+    assert f"--version {PINNED_CLI_VERSION}" in str(caught.value)
+
+
+def test_version_and_whoami_through_the_automation_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _stand_in_cli(tmp_path, "3.272.0", '{"user": "ci-bot", "url": "s3://kfstack-state", "organizations": []}')
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    engine = AutomationEngine(tmp_path)
+    assert engine.cli_version() == "3.272.0"
+    assert engine.whoami() == "ci-bot @ s3://kfstack-state"
+
+
+def test_not_logged_in_is_an_engine_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _stand_in_cli(tmp_path, "3.272.0", "", whoami_code=255)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    with pytest.raises(EngineError) as caught:
+        AutomationEngine(tmp_path).whoami()
+    assert "not logged in" in str(caught.value)
