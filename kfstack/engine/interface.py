@@ -1,7 +1,7 @@
 """The small interface the engine commands use: one call per Pulumi operation, plain results.
 
 The real implementation drives the Pulumi CLI through the Automation API
-(`kfstack.engine.automation`); tests use `kfstack.engine.fake`.
+(`kfstack.engine.automation`); the tests use a fake (tests/kfstack/engine/fake_engine.py).
 """
 
 from __future__ import annotations
