@@ -89,7 +89,11 @@ _VERBS = {
 
 def summary_line(result: OperationResult) -> str:
     """`2 to create, 1 to update, 40 unchanged` from the engine's counts."""
-    parts = [f"{n} {_VERBS.get(op, op)}" for op, n in sorted(result.changes.items()) if n]
+    order = list(_VERBS)
+    ranked = sorted(
+        result.changes.items(), key=lambda item: (order.index(item[0]) if item[0] in order else 4, item[0])
+    )
+    parts = [f"{n} {_VERBS.get(op, op)}" for op, n in ranked if n]
     return ", ".join(parts) or "no resources"
 
 

@@ -40,7 +40,7 @@ def test_preview_streams_the_engine_output_and_summarises() -> None:
     result = invoke(engine, ["preview", "dev", "--diff"])
     assert result.exit_code == 0, result.output
     assert "Previewing update (dev):\n+ cm create\n" in result.output
-    assert "preview dev: 2 to create, 40 unchanged, 1 to update" in result.output
+    assert "preview dev: 2 to create, 1 to update, 40 unchanged" in result.output
     assert engine.calls == [("preview", "dev", RunOptions(diff=True, expect_no_changes=False))]
 
 
