@@ -269,7 +269,11 @@ _CREDENTIAL_PATTERNS = {
     "a Slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
 }
 _SECRET_ENV_NAME = re.compile(r"(PASSWORD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY)", re.IGNORECASE)
-_SECRET_FIELDS = {"password", "masterPassword"}
+_SECRET_KEY = re.compile(
+    r"(password|passwd|^token|clientsecret|cookiesecret|secretkey|secretaccesskey|apikey|privatekey)$",
+    re.IGNORECASE,
+)
+"""Input keys (at any depth: an RDS `password`, a chart's `adminPassword` value) holding a credential."""
 _PLACEHOLDERS = {REDACTED, "[unknown]", ""}
 
 
@@ -293,8 +297,8 @@ def _is_plain(resource: Resource, path: str, value: Any) -> bool:
 
 def no_plain_text_secrets(resource: Resource) -> list[str]:
     """No credential in plain text: none that looks like one anywhere, and (offline, where the
-    plan knows which inputs are secrets) every Secret's data, every password field and every
-    secret-named environment variable is a Pulumi secret."""
+    plan knows which inputs are secrets) every Secret's data, every credential-named input (at
+    any depth, chart values included) and every secret-named environment variable is a secret."""
     messages = []
     for path, text in _strings(resource.props, ""):
         for what, pattern in _CREDENTIAL_PATTERNS.items():
@@ -309,16 +313,17 @@ def no_plain_text_secrets(resource: Resource) -> list[str]:
                     for k, v in entries.items()
                     if _is_plain(resource, f"{field}.{k}", v)
                 ]
-    for field in _SECRET_FIELDS:
-        if _is_plain(resource, field, resource.props.get(field)):
-            messages.append(f"{field} is not a secret")
+    for path, text in _strings(resource.props, ""):
+        key = re.split(r"[.\[]", path)[-1]
+        if _SECRET_KEY.search(key) and _is_plain(resource, path, text):
+            messages.append(f"{path} is not a secret")
     for path, container in containers(resource):
         for i, env in enumerate(container.get("env") or []):
             name = str(env.get("name") or "")
             value = env.get("value")
             if _SECRET_ENV_NAME.search(name) and _is_plain(resource, f"{path}.env[{i}].value", value):
                 messages.append(f"{path}.env[{i}] ({name}) has a literal value; use a secretKeyRef")
-    return messages
+    return list(dict.fromkeys(messages))  # a Secret's `password` entry is found by two checks
 
 
 POLICIES: tuple[Policy, ...] = (

@@ -138,6 +138,10 @@ def test_plain_text_secrets_are_reported_offline() -> None:
     assert no_plain_text_secrets(marked) == []
     rds = resource("aws:rds/instance:Instance", {"password": "plain"})
     assert no_plain_text_secrets(rds) == ["password is not a secret"]
+    release = resource("kubernetes:helm.sh/v3:Release", {"values": {
+        "grafana": {"adminPassword": "admin", "admin": {"existingSecret": "grafana-admin"}},
+        "auth": {"clientSecret": "[secret]"}}})
+    assert no_plain_text_secrets(release) == ["values.grafana.adminPassword is not a secret"]
     env = deployment({"name": "app", "image": "a:1", "env": [
         {"name": "DB_PASSWORD", "value": "plain"}, {"name": "LOG_LEVEL", "value": "info"},
         {"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]})
