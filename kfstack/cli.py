@@ -8,6 +8,14 @@ import click
 
 from kfstack.commands.bootstrap import bootstrap_command
 from kfstack.commands.diff import diff_command
+from kfstack.commands.doctor import doctor_command
+from kfstack.commands.engine import (
+    destroy_command,
+    drift_command,
+    preview_command,
+    refresh_command,
+    up_command,
+)
 from kfstack.commands.pipelines import pipelines_group
 from kfstack.commands.plan import plan_command
 from kfstack.commands.preflight import preflight_command
@@ -28,7 +36,10 @@ def main() -> None:
     Against the cloud account (AWS credentials):
       bootstrap ENV      create ENV's Pulumi state backend (S3 bucket; local: a repo folder)
       preflight ENV      zones, instance-type offerings, vCPU quotas and monthly cost of ENV
-    For real: `pulumi up -s ENV` (see README).
+    With the Pulumi engine (CLI + backend login; stack = ENV):
+      doctor ENV         CLI version, backend login, cloud credentials, kubeconfig context
+      preview|up|destroy|refresh ENV   the Pulumi operations, streamed
+      drift ENV          what changed outside Pulumi (refresh in preview mode); exit 1 on drift
     """
 
 
@@ -38,6 +49,9 @@ main.add_command(diff_command)
 main.add_command(pipelines_group)
 main.add_command(bootstrap_command)
 main.add_command(preflight_command)
+for engine_command in (preview_command, up_command, destroy_command, refresh_command, drift_command):
+    main.add_command(engine_command)
+main.add_command(doctor_command)
 
 
 def run() -> None:

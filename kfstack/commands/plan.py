@@ -38,6 +38,14 @@ from stacks.config.errors import ConfigError
         "(<chart>-<version>.tgz): their objects are validated and their images listed and checked."
     ),
 )
+@click.option(
+    "--policies",
+    is_flag=True,
+    help=(
+        "Also run the policy pack (policies/) over every recorded resource; a violation fails the plan. "
+        "With --charts-dir, what Helm releases render is checked too, as advisory warnings."
+    ),
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only problems and the final line.")
 def plan_command(
     environment: str,
@@ -45,6 +53,7 @@ def plan_command(
     manifests_dir: Path | None,
     crd_dir: Path | None,
     charts_dir: Path | None,
+    policies: bool,
     quiet: bool,
 ) -> None:
     """Show every resource ENVIRONMENT would create, offline.
@@ -62,6 +71,12 @@ def plan_command(
         plan = build_plan(environment, crd_dir, charts_dir=charts_dir)
     except ConfigError as error:
         sys.exit(report_config_error(error))
+    if policies:
+        from kfstack.plan.policies import policy_findings
+
+        policy_problems, policy_warnings = policy_findings(plan)
+        plan.problems += policy_problems
+        plan.warnings += policy_warnings
     if not quiet:
         render_plan(plan, console)
     for warning in plan.warnings:
@@ -83,6 +98,7 @@ def plan_command(
         + (" + CRD schemas" if crd_dir else "")
         + (" + rendered Helm releases" if charts_dir else "")
         + (" + images from the mirror" if plan.config.images.registry else "")
+        + (" + policy pack" if policies else "")
     )
     console.print(
         f"[green]✓[/] plan {plan.environment}: {len(plan.resources)} resources, checks passed ({checked})"

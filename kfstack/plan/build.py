@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kfstack.plan.checks import check_plan
 from kfstack.plan.images import (
@@ -24,6 +24,9 @@ from stacks.config.environment import EnvironmentConfig
 from stacks.config.loader import ENVIRONMENTS_DIR, load_environment
 from stacks.program import build_platform
 
+if TYPE_CHECKING:
+    from kfstack.plan.helm_template import RenderedRelease
+
 
 @dataclass
 class Plan:
@@ -40,6 +43,8 @@ class Plan:
     charts folder) or else the image values kfstack sets on them."""
     releases_rendered: bool = False
     """Whether the Helm releases were rendered (`--charts-dir`), so their images are all known."""
+    rendered: list[tuple[RecordedResource, RenderedRelease]] = field(default_factory=list)
+    """Each Helm release with what it renders (`--charts-dir`), for checks over the rendered objects."""
 
     def to_json(self) -> dict[str, Any]:
         """Stable form: resources sorted by URN, so two plans diff cleanly."""
@@ -79,13 +84,14 @@ class Plan:
 
 def rendered_release_checks(
     resources: list[RecordedResource], charts_dir: Path, k8s_version: str, crd_dir: Path | None
-) -> tuple[list[ImageUse], list[PlanProblem]]:
-    """Render every Helm release from `charts_dir`: the images of what they render, and the problems
-    (a release that does not render, an object that does not validate)."""
+) -> tuple[list[ImageUse], list[PlanProblem], list[tuple[RecordedResource, RenderedRelease]]]:
+    """Render every Helm release from `charts_dir`: the images of what they render, the problems
+    (a release that does not render, an object that does not validate) and the renders."""
     from kfstack.plan.helm_template import HelmTemplateError, release_validation, rendered_release
 
     images: list[ImageUse] = []
     problems: list[PlanProblem] = []
+    renders: list[tuple[RecordedResource, RenderedRelease]] = []
     for release in sorted(find_resources(resources, RELEASE_TYPE), key=lambda r: r.urn):
         try:
             rendered = rendered_release(release, charts_dir, k8s_version)
@@ -94,7 +100,8 @@ def rendered_release_checks(
             continue
         problems += release_validation(rendered, crd_dir).problems
         images += rendered_images(rendered)
-    return images, problems
+        renders.append((release, rendered))
+    return images, problems, renders
 
 
 def plan_config(
@@ -109,8 +116,9 @@ def plan_config(
     problems = [PlanProblem("provider function", "offline build", error) for error in record.errors]
     problems += check_plan(record.resources, config.cluster.kubernetes_version, crd_dir)
     images = object_images(record.resources)
+    renders: list[tuple[RecordedResource, RenderedRelease]] = []
     if charts_dir is not None:
-        rendered, release_problems = rendered_release_checks(
+        rendered, release_problems, renders = rendered_release_checks(
             record.resources, charts_dir, config.cluster.kubernetes_version, crd_dir
         )
         images += rendered
@@ -119,7 +127,14 @@ def plan_config(
         images += release_value_images(record.resources)
     problems += image_problems(images, config.images.mirror())
     return Plan(
-        environment, config, record.resources, problems, record.warnings, images, charts_dir is not None
+        environment,
+        config,
+        record.resources,
+        problems,
+        record.warnings,
+        images,
+        charts_dir is not None,
+        renders,
     )
 
 

@@ -1,0 +1,1 @@
+"""The Pulumi engine behind the `kfstack up|preview|destroy|refresh|drift|doctor` commands."""

@@ -1,0 +1,1 @@
+"""kfstack's CrossGuard policy pack (`pulumi preview --policy-pack policies`) and its rules."""
