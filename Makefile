@@ -17,7 +17,7 @@ plan: $(BIN)/kfstack  ## offline plan of the embedded default environment (local
 
 lint: $(BIN)/kfstack
 	$(BIN)/ruff check .
-	$(BIN)/mypy kfstack stacks modules pipelines
+	$(BIN)/mypy kfstack stacks modules pipelines policies
 
 test: lint  ## ruff + mypy + the whole test suite
 	$(BIN)/pytest || [ $$? -eq 5 ]
