@@ -163,16 +163,24 @@ def register_challenger(
     alias: str,
     model_store_uri: str,
     models_mount_path: str,
+    hidden_layers: str,
+    max_iter: int,
+    learning_rate_init: float,
+    alpha: float,
+    seed: int,
     test_size: float,
     golden_set_size: int,
 ) -> NamedTuple("Registered", version=str, storage_uri=str):  # type: ignore[valid-type]
-    """Write the model to the model store and register it as a new version under `alias`."""
+    """Write the model to the model store and register it as a new version under `alias`.
+
+    The parameters arrive as typed inputs (artifact metadata would turn ints into floats).
+    """
     from pipelines.steps import data, registry
     from pipelines.steps.code_version import code_version
 
-    params = {k: v for k, v in model.metadata.items() if k != "framework"}
-    params.update({"dataset_uri": dataset.metadata["uri"], "test_size": test_size,
-                   "golden_set_size": golden_set_size})
+    params = {"dataset_uri": dataset.metadata["uri"], "hidden_layers": hidden_layers,
+              "max_iter": max_iter, "learning_rate_init": learning_rate_init, "alpha": alpha,
+              "seed": seed, "test_size": test_size, "golden_set_size": golden_set_size}
     registered = registry.register_challenger(
         registry_uri, experiment_name, model_name, alias, model.path,
         {k: float(v) for k, v in metrics.metadata.items()}, params, dict(dataset.metadata),

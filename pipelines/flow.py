@@ -66,7 +66,8 @@ def train_compare_deploy(
             dataset=dataset, model=trained.outputs["model"], metrics=evaluated.outputs["metrics"],
             registry_uri=registry_uri, experiment_name=experiment_name, model_name=model_name,
             alias=challenger_alias, model_store_uri=target.store_uri, models_mount_path=mount_path,
-            test_size=test_size, golden_set_size=golden_set_size,
+            hidden_layers=hidden_layers, max_iter=max_iter, learning_rate_init=learning_rate_init,
+            alpha=alpha, seed=seed, test_size=test_size, golden_set_size=golden_set_size,
         ).set_caching_options(False)
         apply_volume(registered, mount)  # writes the model file the InferenceService loads
         deployed = c.deploy(
