@@ -37,7 +37,8 @@ def storage_uri_problem(uri: str) -> str | None:
             if not path.strip("/") or "//" in path or ".." in path.split("/"):
                 return f"{uri!r}: needs a path inside the {what} (no empty or '..' parts)"
             return None
-    return f"{uri!r}: KServe loads models from pvc:// or s3:// here, not {uri.partition('://')[0]!r}"
+    scheme = uri.partition(":")[0] if ":" in uri else uri
+    return f"{uri!r}: KServe loads models from pvc:// or s3:// here, not {scheme!r}"
 
 
 def version_uri(store_uri: str, model_name: str, run_id: str) -> str:

@@ -195,6 +195,7 @@ def register_challenger(
     The training and evaluation rows are logged as MLflow dataset inputs.
     """
     import mlflow
+    from mlflow.data.numpy_dataset import from_numpy
     from mlflow.exceptions import MlflowException
 
     mlflow_client = client(registry_uri)
@@ -220,7 +221,7 @@ def register_challenger(
         source = uri if "://" not in uri or uri.startswith("file://") else None
         for context, x, y in (("training", splits["x_train"], splits["y_train"]),
                               ("evaluation", splits["x_test"], splits["y_test"])):
-            mlflow.log_input(mlflow.data.from_numpy(
+            mlflow.log_input(from_numpy(
                 x, targets=y, source=source, name=f"{version_tag[:19]}-{context}"),
                 context=context, tags={"kfstack.dataset_uri": uri,
                                        DATASET_VERSION_TAG: version_tag})
