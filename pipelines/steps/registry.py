@@ -218,11 +218,11 @@ def register_challenger(
                          "mlflow.source.git.commit": code_version})
         uri = str(dataset.get("uri", ""))
         # MLflow resolves file paths as sources, not sklearn:// (then the run records the code).
-        source = uri if "://" not in uri or uri.startswith("file://") else None
+        source = {"source": uri} if "://" not in uri or uri.startswith("file://") else {}
         for context, x, y in (("training", splits["x_train"], splits["y_train"]),
                               ("evaluation", splits["x_test"], splits["y_test"])):
             mlflow.log_input(from_numpy(
-                x, targets=y, source=source, name=f"{version_tag[:19]}-{context}"),
+                x, targets=y, name=f"{version_tag[:19]}-{context}", **source),
                 context=context, tags={"kfstack.dataset_uri": uri,
                                        DATASET_VERSION_TAG: version_tag})
         with tempfile.TemporaryDirectory() as tmp:
