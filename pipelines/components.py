@@ -133,7 +133,8 @@ def compare_with_champion(
 
     result = registry.compare_with_champion(
         registry_uri, model_name, alias, metric, direction, quality_floor,
-        model_lib.load_model(model.path), {k: float(v) for k, v in metrics.metadata.items()},
+        lambda: model_lib.load_model(model.path),
+        {k: float(v) for k, v in metrics.metadata.items()},
         data.load_splits(dataset.path), models_mount_path or None)
     with open(comparison.path, "w") as handle:
         json.dump(result.as_dict(), handle)

@@ -133,6 +133,7 @@ def compare_with_champion(
 
     Both models are scored on the candidate's evaluation rows minus those the champion trained on
     (its recorded bucket range), so a champion never wins on rows it memorized; a tie keeps it.
+    `candidate_model` may be a zero-argument loader, called only when there is a champion.
     """
     if metric not in model_lib.METRIC_DIRECTIONS:
         known = ", ".join(model_lib.METRIC_DIRECTIONS)
@@ -161,6 +162,8 @@ def compare_with_champion(
     x, y = splits["x_test"][keep], splits["y_test"][keep]
     champion_model = model_store.read_model(champion.storage_uri, mount_path)
     champion_value = model_lib.evaluate_model(champion_model, x, y)[metric]
+    if callable(candidate_model) and not hasattr(candidate_model, "predict"):
+        candidate_model = candidate_model()
     on_shared = model_lib.evaluate_model(candidate_model, x, y)[metric]
     better = model_lib.is_better(on_shared, champion_value, direction)
     verdict = "better than" if better else "not better than"
