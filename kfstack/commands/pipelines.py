@@ -350,7 +350,7 @@ def _render_summary(console: Console, result: LocalRunResult) -> None:
         )
     console.print(steps)
     if result.metrics:
-        metrics = Table("metric", "value", title="candidate metrics (test split)")
+        metrics = Table("metric", "value", title="candidate metrics (evaluation rows)")
         for name, value in result.metrics.items():
             metrics.add_row(name, f"{value:.4f}")
         console.print(metrics)

@@ -25,8 +25,9 @@ def runs(tmp_path_factory):
     first_weak = run_local("train-and-deploy", WEAK, workdir)
     good = run_local("train-and-deploy", {}, workdir, on_event=events.append)
     weak = run_local("train-and-deploy", WEAK, workdir)
-    return {"first_weak": first_weak, "good": good, "weak": weak, "events": events,
-            "workdir": workdir}
+    not_better = run_local("train-and-deploy", {"seed": "1"}, workdir)
+    return {"first_weak": first_weak, "good": good, "weak": weak, "not_better": not_better,
+            "events": events, "workdir": workdir}
 
 
 def _client(workdir):
@@ -109,6 +110,16 @@ def test_second_weak_model_leaves_the_champion_in_place_and_serving(runs):
     assert weak.serving_before == weak.serving_after == "1"
     assert weak.steps["register-challenger"] == weak.steps["promote"] == "not run"
     assert _versions(runs["workdir"]) == ["1"]
+
+
+def test_candidate_above_the_floor_that_does_not_beat_the_champion_is_kept_out(runs):
+    run = runs["not_better"]
+    assert run.succeeded, run.error  # a scheduled retrain that changes nothing is not a failure
+    assert run.outcome[0] == "kept"
+    assert run.comparison["below_floor"] is False and run.comparison["promote"] is False
+    assert run.comparison["compared_rows"] > 0
+    assert run.champion_after == run.serving_after == "1"
+    assert run.steps["register-challenger"] == "skipped"
 
 
 def test_candidate_failing_its_endpoint_test_is_not_champion(tmp_path):
