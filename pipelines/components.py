@@ -20,20 +20,33 @@ def _component(func: Callable[..., Any]) -> Any:
 
 
 @_component
+def fingerprint_dataset(dataset_uri: str) -> str:
+    """The data's version (file content hash, or bundled dataset + scikit-learn version).
+
+    Never cached: ingest takes it as an input, so ingest's cache key follows the data.
+    """
+    from pipelines.steps import data
+
+    version = data.source_fingerprint(dataset_uri)
+    print(f"{dataset_uri}: {version}")
+    return version
+
+
+@_component
 def ingest(
     dataset_uri: str,
+    source_version: str,
     test_size: float,
-    seed: int,
     golden_set_size: int,
     dataset: Output[Dataset],
     golden_set: Output[Dataset],
 ):
-    """Load the dataset, split it into train/test and keep a golden set for the endpoint test."""
+    """Split the dataset by row content into training, evaluation and golden (endpoint test) rows."""
     from pipelines.steps import data
 
     sizes = data.ingest_table(data.load_table(dataset_uri), dataset.path, golden_set.path,
-                              test_size, seed, golden_set_size)
-    dataset.metadata.update({"uri": dataset_uri, **sizes})
+                              test_size, golden_set_size)
+    dataset.metadata.update({"uri": dataset_uri, "source_version": source_version, **sizes})
     golden_set.metadata["rows"] = sizes["golden_rows"]
     print(f"ingested {dataset_uri}: {sizes}")
 
@@ -44,7 +57,6 @@ def ingest_window(
     window_days: int,
     window_end: str,
     test_size: float,
-    seed: int,
     golden_set_size: int,
     dataset: Output[Dataset],
     golden_set: Output[Dataset],
@@ -53,8 +65,7 @@ def ingest_window(
     from pipelines.steps import data
 
     table, note = data.time_window(data.load_table(dataset_uri), window_days, window_end)
-    sizes = data.ingest_table(table, dataset.path, golden_set.path, test_size, seed,
-                              golden_set_size)
+    sizes = data.ingest_table(table, dataset.path, golden_set.path, test_size, golden_set_size)
     dataset.metadata.update({"uri": dataset_uri, "window": note, **sizes})
     golden_set.metadata["rows"] = sizes["golden_rows"]
     print(f"ingested {dataset_uri} ({note}): {sizes}")
@@ -103,53 +114,86 @@ def evaluate(dataset: Input[Dataset], model: Input[Model], metrics: Output[Metri
 @_component
 def compare_with_champion(
     dataset: Input[Dataset],
+    model: Input[Model],
     metrics: Input[Metrics],
     registry_uri: str,
     model_name: str,
     alias: str,
     metric: str,
     direction: str,
+    quality_floor: float,
+    models_mount_path: str,
     comparison: Output[Artifact],
-) -> bool:
-    """Decide whether the candidate beats the registry's current champion (none: it does)."""
+) -> NamedTuple("Decision", promote=bool, below_floor=bool):  # type: ignore[valid-type]
+    """The quality gate: the floor, then the champion on evaluation rows neither trained on."""
     import json
 
     from pipelines.steps import data, registry
+    from pipelines.steps import model as model_lib
 
-    splits = data.load_splits(dataset.path)
-    candidate = {k: float(v) for k, v in metrics.metadata.items()}
-    result = registry.compare_with_champion(registry_uri, model_name, alias, metric, direction,
-                                            candidate, splits["x_test"], splits["y_test"])
+    result = registry.compare_with_champion(
+        registry_uri, model_name, alias, metric, direction, quality_floor,
+        lambda: model_lib.load_model(model.path),
+        {k: float(v) for k, v in metrics.metadata.items()},
+        data.load_splits(dataset.path), models_mount_path or None)
     with open(comparison.path, "w") as handle:
         json.dump(result.as_dict(), handle)
     comparison.metadata.update(result.as_dict())
     print(result.reason)
-    return result.promote
+    class Decision(NamedTuple):
+        promote: bool
+        below_floor: bool
+
+    return Decision(result.promote, result.below_floor)
 
 
 @_component
-def register_and_promote(
+def reject_candidate(comparison: Input[Artifact]):
+    """Fail the run: the candidate missed the quality floor (nothing registered or deployed)."""
+    raise RuntimeError(f"quality gate: {comparison.metadata['reason']}")
+
+
+@_component
+def register_challenger(
+    dataset: Input[Dataset],
     model: Input[Model],
     metrics: Input[Metrics],
     registry_uri: str,
     experiment_name: str,
     model_name: str,
     alias: str,
+    model_store_uri: str,
+    models_mount_path: str,
+    hidden_layers: str,
+    max_iter: int,
+    learning_rate_init: float,
+    alpha: float,
+    seed: int,
+    test_size: float,
+    golden_set_size: int,
 ) -> NamedTuple("Registered", version=str, storage_uri=str):  # type: ignore[valid-type]
-    """Register the candidate as a new model version and point the alias at it."""
-    from pipelines.steps import registry
+    """Write the model to the model store and register it as a new version under `alias`.
 
-    params = {k: v for k, v in model.metadata.items() if k != "framework"}
-    champion = registry.register_and_promote(
+    The parameters arrive as typed inputs (artifact metadata would turn ints into floats).
+    """
+    from pipelines.steps import data, registry
+    from pipelines.steps.code_version import code_version
+
+    params = {"dataset_uri": dataset.metadata["uri"], "hidden_layers": hidden_layers,
+              "max_iter": max_iter, "learning_rate_init": learning_rate_init, "alpha": alpha,
+              "seed": seed, "test_size": test_size, "golden_set_size": golden_set_size}
+    registered = registry.register_challenger(
         registry_uri, experiment_name, model_name, alias, model.path,
-        {k: float(v) for k, v in metrics.metadata.items()}, params,
+        {k: float(v) for k, v in metrics.metadata.items()}, params, dict(dataset.metadata),
+        data.load_splits(dataset.path), model_store_uri, models_mount_path or None, code_version(),
     )
-    print(f"registered {model_name} v{champion.version}; alias {alias!r} -> v{champion.version}")
+    print(f"registered {model_name} v{registered.version} at {registered.storage_uri}; "
+          f"alias {alias!r} -> v{registered.version}")
     class Registered(NamedTuple):
         version: str
         storage_uri: str
 
-    return Registered(champion.version, champion.serving_uri)
+    return Registered(registered.version, registered.storage_uri)
 
 
 @_component
@@ -163,58 +207,100 @@ def deploy(
     endpoint_url: str,
     service_account: str,
     deployment_mode: str,
-    canary_traffic_percent: int,
+    local_apply_dir: str,
+    rollout_timeout_seconds: int,
     manifest: Output[Artifact],
-) -> str:
-    """Create or update the model's KServe InferenceService; returns the endpoint base URL.
+) -> NamedTuple("Deployed", endpoint_url=str, service=str):  # type: ignore[valid-type]
+    """Deploy the challenger in its own InferenceService beside the champion's.
 
-    With `dry_run` the manifest is only validated (CRD schema when available), not applied.
+    With `dry_run` the manifest is only validated (CRD schema when available) and, for local runs,
+    written to `local_apply_dir` where the loopback endpoint serves it.
     """
     import json
 
     from pipelines.steps import serving
 
-    name = serving.service_name(model_name)
+    name = serving.challenger_service_name(model_name)
     body = serving.inference_service(
         name, namespace, storage_uri, model_version, protocol, service_account=service_account or None,
-        deployment_mode=deployment_mode, canary_traffic_percent=canary_traffic_percent,
-    )
+        deployment_mode=deployment_mode)
     with open(manifest.path, "w") as handle:
         json.dump(body, handle, indent=2, sort_keys=True)
-    if dry_run:
-        check = serving.validate_manifest(body, serving.crd_schema_path())
-        manifest.metadata.update({"dry_run": True, "validation": check.method,
-                                  "errors": list(check.errors)})
-        print(f"dry run: validated with {check.method}")
-        if not check.ok:
-            raise ValueError("invalid InferenceService: " + "; ".join(check.errors))
-    else:
-        serving.apply_inference_service(body)
-        manifest.metadata["dry_run"] = False
-    return endpoint_url or serving.cluster_endpoint(name, namespace)
+    manifest.metadata.update(serving.apply_or_validate(body, dry_run, local_apply_dir,
+                                                       rollout_timeout_seconds))
+    class Deployed(NamedTuple):
+        endpoint_url: str
+        service: str
+
+    return Deployed(endpoint_url or serving.cluster_endpoint(name, namespace), name)
 
 
 @_component
 def integration_test(
     endpoint_url: str,
-    model_name: str,
+    service: str,
     protocol: str,
     golden_set: Input[Dataset],
     min_accuracy: float,
     timeout_seconds: float,
     results: Output[Metrics],
 ) -> float:
-    """Send the golden set to the endpoint; fail when accuracy is below `min_accuracy`."""
-    from pipelines.steps import data, endpoint, serving
+    """Send the golden set to the challenger's endpoint; fail below `min_accuracy`."""
+    from pipelines.steps import data, endpoint
 
     instances, labels = data.read_golden_set(golden_set.path)
-    predictions = endpoint.predict(endpoint_url, serving.service_name(model_name), protocol,
-                                   instances, timeout_seconds)
+    results.log_metric("golden_rows", len(labels))
+    try:
+        predictions = endpoint.predict(endpoint_url, service, protocol, instances, timeout_seconds)
+    except OSError as error:  # urllib's HTTPError/URLError: the endpoint did not answer
+        raise RuntimeError(f"endpoint test: {service} at {endpoint_url} did not answer: "
+                           f"{endpoint.describe_error(error)}") from None
     check = endpoint.check_golden_set(predictions, labels, min_accuracy)
     results.log_metric("endpoint_accuracy", check.accuracy)
-    results.log_metric("golden_rows", check.total)
-    print(f"endpoint {endpoint_url}: {check.correct}/{check.total} correct "
+    print(f"endpoint {endpoint_url} ({service}): {check.correct}/{check.total} correct "
           f"({check.accuracy:.4f}, threshold {min_accuracy})")
     if not check.passed:
-        raise RuntimeError(f"endpoint accuracy {check.accuracy:.4f} is below {min_accuracy}")
+        raise RuntimeError(f"endpoint test: accuracy {check.accuracy:.4f} is below {min_accuracy}")
     return check.accuracy
+
+
+@_component
+def promote(
+    model_name: str,
+    model_version: str,
+    storage_uri: str,
+    registry_uri: str,
+    alias: str,
+    challenger_alias: str,
+    namespace: str,
+    protocol: str,
+    dry_run: bool,
+    service_account: str,
+    deployment_mode: str,
+    canary_traffic_percent: int,
+    local_apply_dir: str,
+    rollout_timeout_seconds: int,
+    manifest: Output[Artifact],
+) -> str:
+    """Switch the champion's InferenceService to the tested version, then move the alias.
+
+    Serving switches first: if the rollout fails the alias stays on the previous champion.
+    Returns the previous champion's version ("" when there was none).
+    """
+    import json
+
+    from pipelines.steps import registry, serving
+
+    body = serving.inference_service(
+        serving.service_name(model_name), namespace, storage_uri, model_version, protocol,
+        service_account=service_account or None, deployment_mode=deployment_mode,
+        canary_traffic_percent=canary_traffic_percent)
+    with open(manifest.path, "w") as handle:
+        json.dump(body, handle, indent=2, sort_keys=True)
+    manifest.metadata.update(serving.apply_or_validate(body, dry_run, local_apply_dir,
+                                                       rollout_timeout_seconds))
+    previous = registry.promote(registry_uri, model_name, model_version, alias, challenger_alias)
+    manifest.metadata["previous_champion"] = previous or ""
+    print(f"promoted {model_name} v{model_version}: alias {alias!r} (was "
+          f"{'v' + previous if previous else 'none'}); {body['metadata']['name']} serves {storage_uri}")
+    return previous or ""

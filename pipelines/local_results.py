@@ -15,6 +15,8 @@ class Collected:
     metrics: dict[str, float] = field(default_factory=dict)
     comparison: dict[str, Any] = field(default_factory=dict)
     registered_version: str | None = None
+    storage_uri: str | None = None
+    promote: dict[str, Any] = field(default_factory=dict)
     deploy: dict[str, Any] = field(default_factory=dict)
     endpoint: dict[str, Any] = field(default_factory=dict)
 
@@ -42,11 +44,16 @@ def collect(run_dir: Path) -> Collected:
                          .get("metrics", {}).items()}
     if "compare-with-champion" in tasks:
         found.comparison = dict(tasks["compare-with-champion"]["artifacts"].get("comparison", {}))
-    if "register-and-promote" in tasks:
-        found.registered_version = tasks["register-and-promote"]["parameters"].get("version")
+    if "register-challenger" in tasks:
+        registered = tasks["register-challenger"]["parameters"]
+        found.registered_version = registered.get("version")
+        found.storage_uri = registered.get("storage_uri")
     if "deploy" in tasks:
         found.deploy = dict(tasks["deploy"]["artifacts"].get("manifest", {}))
-        found.deploy["endpoint_url"] = tasks["deploy"]["parameters"].get("Output")
+        found.deploy["endpoint_url"] = tasks["deploy"]["parameters"].get("endpoint_url")
+        found.deploy["service"] = tasks["deploy"]["parameters"].get("service")
+    if "promote" in tasks:
+        found.promote = dict(tasks["promote"]["artifacts"].get("manifest", {}))
     if "integration-test" in tasks:
         found.endpoint = dict(tasks["integration-test"]["artifacts"].get("results", {}))
     return found

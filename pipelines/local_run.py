@@ -1,9 +1,10 @@
 """Run a shipped pipeline end to end on this machine with kfp.local.
 
 Every step's real code runs in a subprocess of this Python; the registry is a real MLflow
-registry in a sqlite file under the workdir; deploy is a dry run that validates the
-InferenceService manifest; the integration test calls a loopback endpoint that serves the
-promoted version with KServe's protocol.
+registry in a sqlite file under the workdir; the `models` claim is the folder volumes/models
+under the workdir (the steps write model files there, pvc:// URIs name them); deploy and
+promote validate the InferenceService manifest and write it to serving/ under the workdir,
+and a loopback endpoint serves each manifest's model from its storageUri with its protocol.
 """
 
 from __future__ import annotations
@@ -17,20 +18,22 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipelines import catalog, params
 from pipelines import local_results as results
+from pipelines.placement import PipelineTarget, VolumeMount
 
 DEFAULT_WORKDIR = Path(".kfstack") / "local"
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STARTED = re.compile(r"Executing task '([^']+)'")
 _FINISHED = re.compile(r"Task '([^']+)' finished with status (\w+)")
 _JSON_LINE = re.compile(r'^\s*([{}\[\],]+|"[^"]*":.*)$')
-_REGISTRY_STEPS = ("compare-with-champion", "register-and-promote")
+_REGISTRY_STEPS = ("compare-with-champion", "register-challenger", "promote")
+MODELS_CLAIM = "models"
 
 
 @dataclass(frozen=True)
@@ -58,16 +61,36 @@ class LocalRunResult:
     champion_before: str | None
     champion_after: str | None
     registered_version: str | None
+    serving_before: str | None = None
+    serving_after: str | None = None
+    """The version the champion's InferenceService serves before / after the run."""
     metrics: dict[str, float] = field(default_factory=dict)
     comparison: dict[str, Any] = field(default_factory=dict)
     deploy: dict[str, Any] = field(default_factory=dict)
     endpoint: dict[str, Any] = field(default_factory=dict)
+    storage_uri: str | None = None
     error: str | None = None
     failed_step_output: list[str] = field(default_factory=list)
 
     @property
     def promoted(self) -> bool:
-        return self.registered_version is not None and self.champion_after != self.champion_before
+        return (self.registered_version is not None
+                and self.champion_after == self.registered_version != self.champion_before)
+
+    @property
+    def outcome(self) -> tuple[str, str]:
+        """(what happened, why): promoted, kept, rejected (below the floor) or failed."""
+        reason = str(self.comparison.get("reason", ""))
+        if self.promoted:
+            return "promoted", f"v{self.registered_version} passed its endpoint test; {reason}"
+        if self.comparison.get("below_floor"):
+            return "rejected", reason
+        if self.registered_version and self.steps.get("integration-test") == "failed":
+            return "failed", (f"challenger v{self.registered_version} failed its endpoint test "
+                              f"({self.error}); not promoted")
+        if self.error:
+            return "failed", self.error
+        return "kept", reason or "champion unchanged"
 
 
 class _StepTracker(io.TextIOBase):
@@ -113,13 +136,25 @@ class _StepTracker(io.TextIOBase):
             self._on_event(StepEvent(step, status, seconds))
 
 
+def local_target(workdir: Path) -> PipelineTarget:
+    """The placement of local runs: no GPU, the workdir's models claim, manifests in serving/."""
+    return PipelineTarget(
+        gpu=None, models_volume=VolumeMount(MODELS_CLAIM, str(workdir / "volumes" / MODELS_CLAIM)),
+        local_apply_dir=str(workdir / "serving"))
+
+
 def run_local(
     name: str,
     overrides: dict[str, Any] | None = None,
     workdir: Path | str = DEFAULT_WORKDIR,
     on_event: Callable[[StepEvent], None] | None = None,
+    target: PipelineTarget | None = None,
 ) -> LocalRunResult:
-    """Run pipeline `name` locally; raises ParameterError/UnknownPipelineError before any step."""
+    """Run pipeline `name` locally; raises ParameterError/UnknownPipelineError before any step.
+
+    `target`: build the pipeline for another placement than `local_target(workdir)`; the loopback
+    endpoint still mounts only the workdir's `models` claim.
+    """
     info = catalog.get_pipeline(name)
     values = params.resolve_parameters(info.default_parameters, overrides or {}, local=True)
     root = Path(workdir).resolve()
@@ -129,9 +164,12 @@ def run_local(
     run_dir.mkdir(parents=True)
     values["registry_uri"] = f"sqlite:///{root / 'mlflow.db'}"
     values["dry_run"] = True
+    target = target or local_target(root)
+    Path(local_target(root).models_volume.mount_path).mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
 
     started = time.perf_counter()
-    from pipelines.steps import registry
+    from pipelines.local_server import LocalModelServer
+    from pipelines.steps import registry, serving
 
     logging.getLogger("mlflow").setLevel(logging.WARNING)  # schema creation chatter
 
@@ -141,12 +179,15 @@ def run_local(
         values["registry_uri"], values["model_name"], values["alias"]))
     log_path = run_dir / "run.log"
     error: str | None = None
-    with log_path.open("w") as log, _serving(values) as server:
+    loader = _loader(root, values)
+    champion_service = serving.service_name(values["model_name"])
+    serving_before = _serving_version(loader, champion_service)
+    with log_path.open("w") as log, LocalModelServer(loader) as server:
         values["endpoint_url"] = server.url
         tracker = _StepTracker(log, on_event or (lambda event: None))
         tracker.before_step = lambda step: lookup.wait() if step in _REGISTRY_STEPS else None
         try:
-            _execute(info, values, run_dir, tracker)
+            _execute(info.build(target), values, run_dir, tracker)
         except RuntimeError as failure:
             error = _ANSI.sub("", str(failure))
         tracker.write("\n")
@@ -163,8 +204,11 @@ def run_local(
         step_seconds=dict(tracker.seconds),
         champion_before=before.version if before else None,
         champion_after=after.version if after else None,
-        registered_version=collected.registered_version, metrics=collected.metrics,
+        registered_version=collected.registered_version,
+        serving_before=serving_before,
+        serving_after=_serving_version(loader, champion_service), metrics=collected.metrics,
         comparison=collected.comparison, deploy=collected.deploy, endpoint=collected.endpoint,
+        storage_uri=collected.storage_uri,
         error=error,
         failed_step_output=_without_traceback(tracker.output[failed[0]]) if failed else [],
     )
@@ -222,15 +266,13 @@ def _unique(path: Path) -> Path:
     return candidate
 
 
-def _execute(info: catalog.PipelineInfo, values: dict[str, Any], run_dir: Path,
-             tracker: _StepTracker) -> None:
+def _execute(pipeline: Any, values: dict[str, Any], run_dir: Path, tracker: _StepTracker) -> None:
     from kfp import local
 
     from pipelines.local_compat import kfp_local_conditions
 
     local.init(runner=local.SubprocessRunner(use_venv=False), pipeline_root=str(run_dir),
                raise_on_error=True)
-    pipeline = info.pipeline
     with warnings.catch_warnings(), kfp_local_conditions(), \
             contextlib.redirect_stdout(tracker), contextlib.redirect_stderr(tracker):
         # The runtime image name has no "python" in it; the subprocess runner warns about that.
@@ -238,22 +280,19 @@ def _execute(info: catalog.PipelineInfo, values: dict[str, Any], run_dir: Path,
         pipeline(**values)
 
 
-@contextlib.contextmanager
-def _serving(values: dict[str, Any]) -> Iterator[Any]:
-    """A loopback endpoint serving the version the alias points to when a request arrives."""
-    from pipelines.local_server import LocalModelServer
-    from pipelines.steps import registry, serving
+def _loader(root: Path, values: dict[str, Any]) -> Any:
+    """The loopback endpoint's view of the serving namespace: the manifests under serving/."""
+    from pipelines.local_server import ManifestLoader
 
-    cache: dict[str, Any] = {}
+    mount = local_target(root).models_volume
+    assert mount is not None
+    return ManifestLoader(root / "serving", values["serving_namespace"],
+                          {mount.pvc_name: Path(mount.mount_path)})
 
-    def loader() -> tuple[str, Any] | None:
-        champion = registry.find_champion(values["registry_uri"], values["model_name"],
-                                          values["alias"])
-        if champion is None:
-            return None
-        if champion.version not in cache:
-            cache[champion.version] = registry.load_serving_model(champion.serving_uri)
-        return champion.version, cache[champion.version]
 
-    with LocalModelServer(serving.service_name(values["model_name"]), loader) as server:
-        yield server
+def _serving_version(loader: Any, service: str) -> str | None:
+    """The model version label of the manifest applied for `service`, if any."""
+    manifest = loader.manifest(service)
+    if manifest is None:
+        return None
+    return str(manifest["metadata"].get("labels", {}).get("kfstack.io/model-version")) or None

@@ -1,35 +1,84 @@
 """A loopback HTTP endpoint that speaks KServe's v1 and v2 protocols for local runs.
 
-It serves whatever model version `loader()` returns at request time, so it always answers
-with the version the registry alias points to, like an InferenceService after a rollout.
+It stands in for the cluster's InferenceServices: for each request it asks `loader(name)` what
+the service `name` serves, and `ManifestLoader` answers from the manifests deploy and promote
+wrote (local runs' stand-in for applying them), loading the model from the manifest's storageUri
+and speaking only the manifest's protocol. A wrong URI or protocol fails like it would in KServe.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
-from pipelines.steps import endpoint
+from pipelines.steps import endpoint, model_store
 
-# () -> (version, model) or None while nothing is promoted.
-Loader = Callable[[], "tuple[str, Any] | None"]
 REQUEST_TIMEOUT_SECONDS = 10
-
-
-class NoChampionError(Exception):
-    """Nothing is promoted yet: the endpoint answers 503 like a not-ready predictor."""
-
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
-class LocalModelServer:
-    """Serve `model_name` on 127.0.0.1 at a free port; use as a context manager."""
+@dataclass(frozen=True)
+class Served:
+    """What one InferenceService serves: its model version label, model and protocol."""
 
-    def __init__(self, model_name: str, loader: Loader) -> None:
-        self.model_name = model_name
+    version: str
+    model: Any
+    protocol: str
+
+
+class NotServedError(Exception):
+    """No such service, or its model cannot be loaded: answered 503 like a not-ready predictor."""
+
+
+# name -> what it serves; None: no such InferenceService (404). May raise NotServedError.
+Loader = Callable[[str], "Served | None"]
+
+
+class ManifestLoader:
+    """Serve the InferenceServices whose manifests are in `apply_dir/<namespace>/`.
+
+    `claims`: where each PVC is "mounted" on this machine (resolves pvc:// storage URIs).
+    """
+
+    def __init__(self, apply_dir: Path, namespace: str, claims: Mapping[str, Path]) -> None:
+        self.apply_dir, self.namespace, self.claims = apply_dir, namespace, dict(claims)
+        self._models: dict[tuple[str, float], Any] = {}
+        self._lock = threading.Lock()
+
+    def manifest(self, name: str) -> dict[str, Any] | None:
+        """The applied manifest of service `name`, or None."""
+        path = self.apply_dir / self.namespace / f"{name}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def __call__(self, name: str) -> Served | None:
+        manifest = self.manifest(name)
+        if manifest is None:
+            return None
+        model_spec = manifest["spec"]["predictor"]["model"]
+        uri = model_spec["storageUri"]
+        try:
+            path = model_store.resolve_local(uri, self.claims)
+        except FileNotFoundError as error:
+            raise NotServedError(f"storage initializer cannot load {uri}: {error}") from None
+        key = (str(path), path.stat().st_mtime)
+        with self._lock:
+            if key not in self._models:
+                from pipelines.steps import model as model_lib
+
+                self._models[key] = model_lib.load_model(str(path))
+        version = manifest["metadata"].get("labels", {}).get("kfstack.io/model-version", "")
+        return Served(version, self._models[key], model_spec.get("protocolVersion", "v1"))
+
+
+class LocalModelServer:
+    """Serve on 127.0.0.1 at a free port; use as a context manager."""
+
+    def __init__(self, loader: Loader) -> None:
         self.loader = loader
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -50,52 +99,81 @@ class LocalModelServer:
         self._server.server_close()
         self._thread.join(timeout=REQUEST_TIMEOUT_SECONDS)
 
-    def predict(self, instances: list[list[float]]) -> tuple[str, list[Any]]:
-        """Predict with the currently promoted version."""
-        loaded = self.loader()
-        if loaded is None:
-            raise NoChampionError("no promoted model version")
-        version, model = loaded
-        import numpy as np
 
-        return version, model.predict(np.asarray(instances, dtype=np.float64)).tolist()
+def _predict(served: Served, instances: list[list[float]]) -> list[Any]:
+    import numpy as np
+
+    return served.model.predict(np.asarray(instances, dtype=np.float64)).tolist()
+
+
+_V1_PREDICT = "/v1/models/"
+_V2_MODELS = "/v2/models/"
+
+
+def _route(path: str) -> tuple[str, str, str] | None:
+    """(protocol, name, action) of a KServe route, or None."""
+    if path.startswith(_V1_PREDICT):
+        name, sep, action = path.removeprefix(_V1_PREDICT).partition(":")
+        return ("v1", name, action if sep else "metadata")
+    if path.startswith(_V2_MODELS):
+        name, _, action = path.removeprefix(_V2_MODELS).partition("/")
+        return ("v2", name, action or "metadata")
+    return None
 
 
 def _handler_for(server: LocalModelServer) -> type[BaseHTTPRequestHandler]:
-    name = server.model_name
-    v1_predict, v2_infer = endpoint.predict_path(name, "v1"), endpoint.predict_path(name, "v2")
-
     class Handler(BaseHTTPRequestHandler):
         timeout = REQUEST_TIMEOUT_SECONDS
 
         def log_message(self, format: str, *args: Any) -> None:
             """Silence per-request logging (the run log captures step output)."""
 
+        def _served(self, protocol: str, name: str) -> Served | None:
+            """What `name` serves, or None after replying 404/503."""
+            try:
+                served = server.loader(name)
+            except NotServedError as error:
+                self._reply(503, {"error": str(error)})
+                return None
+            if served is None or served.protocol != protocol:
+                self._reply(404, {"error": f"model or route not found: {self.path}"})
+                return None
+            return served
+
         def do_GET(self) -> None:
-            if self.path in (f"/v1/models/{name}", f"/v2/models/{name}/ready"):
-                self._reply(200, {"name": name, "ready": server.loader() is not None})
-            elif self.path in ("/v2/health/live", "/v2/health/ready"):
+            if self.path in ("/v2/health/live", "/v2/health/ready"):
                 self._reply(200, {"live": True, "ready": True})
-            else:
+                return
+            route = _route(self.path)
+            if route is None or route[2] not in ("metadata", "ready"):
                 self._reply(404, {"error": f"no route {self.path}"})
+            elif self._served(route[0], route[1]) is not None:
+                self._reply(200, {"name": route[1], "ready": True})
 
         def do_POST(self) -> None:
-            if self.path not in (v1_predict, v2_infer):
+            route = _route(self.path)
+            if route is None or route[2] not in ("predict", "infer") or \
+                    (route[0], route[2]) not in (("v1", "predict"), ("v2", "infer")):
                 self._reply(404, {"error": f"model or route not found: {self.path}"})
                 return
+            protocol, name, _ = route
             try:
                 length = int(self.headers.get("Content-Length", "0"))
                 if length > MAX_BODY_BYTES:
                     raise ValueError("request body too large")
                 body = json.loads(self.rfile.read(length))
-                if self.path == v1_predict:
-                    _, predictions = server.predict(body["instances"])
-                    self._reply(200, {"predictions": predictions})
+            except ValueError as error:
+                self._reply(400, {"error": f"bad request: {error}"})
+                return
+            served = self._served(protocol, name)
+            if served is None:
+                return
+            try:
+                if protocol == "v1":
+                    self._reply(200, {"predictions": _predict(served, body["instances"])})
                 else:
-                    version, predictions = server.predict(endpoint.instances_from_v2(body))
-                    self._reply(200, endpoint.v2_response(name, version, predictions))
-            except NoChampionError as error:
-                self._reply(503, {"error": str(error)})
+                    predictions = _predict(served, endpoint.instances_from_v2(body))
+                    self._reply(200, endpoint.v2_response(name, served.version, predictions))
             except (ValueError, KeyError, TypeError, IndexError) as error:
                 self._reply(400, {"error": f"bad request: {error}"})
 

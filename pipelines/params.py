@@ -91,6 +91,9 @@ def validation_problems(values: dict[str, Any]) -> list[str]:
           f"must be one of {', '.join(model.DIRECTIONS)}")
     check("min_endpoint_accuracy", _in_range(get("min_endpoint_accuracy"), 0.0, 1.0, True),
           "threshold must be between 0 and 1")
+    check("quality_floor", _in_range(get("quality_floor"), 0.0, 1e6, True),
+          "must be >= 0 (a lower bound for maximized metrics, an upper bound for log_loss)")
+    check("rollout_timeout_seconds", _positive(get("rollout_timeout_seconds")), "must be >= 1")
     check("test_size", _in_range(get("test_size"), 0.0, 1.0, False),
           "must be strictly between 0 and 1")
     check("max_iter", _positive(get("max_iter")), "must be >= 1")
@@ -107,8 +110,10 @@ def validation_problems(values: dict[str, Any]) -> list[str]:
           "must be comma-separated positive integers, e.g. 256,64")
     check("window_end", not get("window_end") or _valid(
         lambda: datetime.fromisoformat(str(get("window_end")))), "must be an ISO 8601 date")
-    for name in ("model_name", "alias", "experiment_name", "registry_uri"):
+    for name in ("model_name", "alias", "challenger_alias", "experiment_name", "registry_uri"):
         check(name, bool(get(name)), "must not be empty")
+    check("challenger_alias", get("challenger_alias") != get("alias"),
+          "must differ from alias (the champion's)")
     return problems
 
 

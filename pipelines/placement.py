@@ -1,5 +1,8 @@
-"""Where pipeline steps run: GPU placement, volume mounts and the runtime image, built by the stack
-from config.
+"""Where pipeline steps run and keep models: GPU placement, volume mounts, the model store and the
+runtime image, built by the stack from config.
+
+Only steps that use a GPU request one; the reference steps (scikit-learn) all run on CPU, so
+`gpu` is the pool a GPU step would use, not a request any shipped step makes.
 
 Local runs (`kfp.local`) ignore placement: the subprocess runner does not schedule pods.
 """
@@ -71,6 +74,9 @@ class VolumeMount:
             raise ValueError(f"mount_path must be absolute, got {self.mount_path!r}")
 
 
+DEFAULT_MODELS_VOLUME = VolumeMount("models", "/mnt/models")
+
+
 @dataclass(frozen=True)
 class PipelineTarget:
     """Everything environment-specific a compiled pipeline needs.
@@ -80,18 +86,39 @@ class PipelineTarget:
     """
 
     gpu: GpuPlacement | None = field(default_factory=GpuPlacement)
+    """The GPU pool for steps that use a GPU (no reference step does)."""
     data_volume: VolumeMount | None = None
-    models_volume: VolumeMount | None = None
+    models_volume: VolumeMount | None = field(default_factory=lambda: DEFAULT_MODELS_VOLUME)
+    """The `models` claim: the model store unless `model_store_uri` is set; mounted only into the
+    steps that write or read model files."""
+    model_store_uri: str | None = None
+    """An s3://bucket/prefix model store (EKS) instead of the models claim."""
     registry_uri: str = DEFAULT_REGISTRY_URI
     serving_namespace: str = DEFAULT_SERVING_NAMESPACE
     serving_account: str = MODEL_SERVER_ACCOUNT
     """The InferenceServices' service account (on EKS its Pod Identity role reads the model artifacts)."""
     deployment_mode: KServeDeploymentMode = "Standard"
     canary_traffic_percent: int = 0
-    """Knative mode: the new revision's share of traffic while it is tested (0: all at once)."""
+    """Knative mode: the new revision's share of traffic when the champion switches (0: all at once)."""
     runtime_image: str | None = None
     """The image every step runs (`kfstack:pipelines.image`, through the mirror); None:
     components.RUNTIME_IMAGE."""
+    local_apply_dir: str = ""
+    """Local runs only: where deploy writes the manifests the loopback endpoint serves."""
+
+    @property
+    def store_uri(self) -> str:
+        """The model store's base URI: `model_store_uri`, else `pvc://<models claim>`."""
+        if self.model_store_uri:
+            return self.model_store_uri
+        if self.models_volume is None:
+            raise ValueError("no model store: configure the models volume or an s3:// model store")
+        return f"pvc://{self.models_volume.pvc_name}"
+
+    @property
+    def store_mount(self) -> VolumeMount | None:
+        """The claim to mount into steps that write or read models (None for an s3:// store)."""
+        return None if self.model_store_uri else self.models_volume
 
 
 DEFAULT_TARGET = PipelineTarget()

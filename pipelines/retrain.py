@@ -13,9 +13,10 @@ from pipelines.placement import PipelineTarget, apply_volume
 
 NAME = "retrain"
 DESCRIPTION = ("Retrain on the latest data window (rows with a timestamp in the last "
-               "window_days days) and promote/deploy only if the champion is beaten.")
-STEPS = ("ingest-window", "train", "evaluate", "compare-with-champion", "register-and-promote",
-         "deploy", "integration-test")
+               "window_days days); promote only a candidate that meets the quality floor, beats "
+               "the champion and passes its endpoint test.")
+STEPS = ("ingest-window", "train", "evaluate", "compare-with-champion", "reject-candidate",
+         "register-challenger", "deploy", "integration-test", "promote")
 
 
 def build(target: PipelineTarget) -> GraphComponent:
@@ -35,30 +36,36 @@ def build(target: PipelineTarget) -> GraphComponent:
         alpha: float = 0.0001,
         metric: str = "accuracy",
         direction: str = "maximize",
+        quality_floor: float = 0.9,
         registry_uri: str = target.registry_uri,
         experiment_name: str = NAME,
         model_name: str = "digits-mlp",
         alias: str = "champion",
+        challenger_alias: str = "challenger",
         serving_namespace: str = target.serving_namespace,
         protocol: str = "v1",
         dry_run: bool = False,
         endpoint_url: str = "",
         min_endpoint_accuracy: float = 0.9,
         endpoint_timeout_seconds: float = 10.0,
+        rollout_timeout_seconds: int = 600,
     ) -> None:
         ingested = c.ingest_window(
             dataset_uri=dataset_uri, window_days=window_days, window_end=window_end,
-            test_size=test_size, seed=seed, golden_set_size=golden_set_size,
+            test_size=test_size, golden_set_size=golden_set_size,
         ).set_caching_options(False)  # a new window every run
         apply_volume(ingested, target.data_volume)
         train_compare_deploy(
             target, ingested, hidden_layers=hidden_layers, max_iter=max_iter,
-            learning_rate_init=learning_rate_init, alpha=alpha, seed=seed, metric=metric,
-            direction=direction, registry_uri=registry_uri, experiment_name=experiment_name,
-            model_name=model_name, alias=alias, serving_namespace=serving_namespace,
+            learning_rate_init=learning_rate_init, alpha=alpha, seed=seed, test_size=test_size,
+            golden_set_size=golden_set_size, metric=metric, direction=direction,
+            quality_floor=quality_floor, registry_uri=registry_uri,
+            experiment_name=experiment_name, model_name=model_name, alias=alias,
+            challenger_alias=challenger_alias, serving_namespace=serving_namespace,
             protocol=protocol, dry_run=dry_run, endpoint_url=endpoint_url,
             min_endpoint_accuracy=min_endpoint_accuracy,
             endpoint_timeout_seconds=endpoint_timeout_seconds,
+            rollout_timeout_seconds=rollout_timeout_seconds,
         )
 
     return retrain

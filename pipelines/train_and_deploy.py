@@ -1,4 +1,4 @@
-"""Reference pipeline: ingest → train → evaluate → compare → register/promote → deploy → test."""
+"""Reference pipeline: ingest → train → evaluate → gate → challenger → deploy → test → promote."""
 
 # No `from __future__ import annotations`: kfp reads the real parameter annotations.
 from kfp import dsl
@@ -9,10 +9,11 @@ from pipelines.flow import train_compare_deploy
 from pipelines.placement import PipelineTarget, apply_volume
 
 NAME = "train-and-deploy"
-DESCRIPTION = ("Train an MLP on a dataset, compare it with the registry's champion, and if it "
-               "wins: register, promote, deploy to KServe and test the endpoint.")
-STEPS = ("ingest", "train", "evaluate", "compare-with-champion", "register-and-promote",
-         "deploy", "integration-test")
+DESCRIPTION = ("Train an MLP on a dataset; if it meets the quality floor and beats the champion "
+               "on rows neither trained on: register it as challenger, deploy it beside the "
+               "champion, test its endpoint, then promote it.")
+STEPS = ("fingerprint-dataset", "ingest", "train", "evaluate", "compare-with-champion",
+         "reject-candidate", "register-challenger", "deploy", "integration-test", "promote")
 
 
 def build(target: PipelineTarget) -> GraphComponent:
@@ -30,28 +31,37 @@ def build(target: PipelineTarget) -> GraphComponent:
         alpha: float = 0.0001,
         metric: str = "accuracy",
         direction: str = "maximize",
+        quality_floor: float = 0.9,
         registry_uri: str = target.registry_uri,
         experiment_name: str = NAME,
         model_name: str = "digits-mlp",
         alias: str = "champion",
+        challenger_alias: str = "challenger",
         serving_namespace: str = target.serving_namespace,
         protocol: str = "v1",
         dry_run: bool = False,
         endpoint_url: str = "",
         min_endpoint_accuracy: float = 0.9,
         endpoint_timeout_seconds: float = 10.0,
+        rollout_timeout_seconds: int = 600,
     ) -> None:
-        ingested = c.ingest(dataset_uri=dataset_uri, test_size=test_size, seed=seed,
-                            golden_set_size=golden_set_size)
+        fingerprint = c.fingerprint_dataset(dataset_uri=dataset_uri).set_caching_options(False)
+        apply_volume(fingerprint, target.data_volume)
+        # Cached on the data's version as well as the parameters: new data, new split.
+        ingested = c.ingest(dataset_uri=dataset_uri, source_version=fingerprint.output,
+                            test_size=test_size, golden_set_size=golden_set_size)
         apply_volume(ingested, target.data_volume)
         train_compare_deploy(
             target, ingested, hidden_layers=hidden_layers, max_iter=max_iter,
-            learning_rate_init=learning_rate_init, alpha=alpha, seed=seed, metric=metric,
-            direction=direction, registry_uri=registry_uri, experiment_name=experiment_name,
-            model_name=model_name, alias=alias, serving_namespace=serving_namespace,
+            learning_rate_init=learning_rate_init, alpha=alpha, seed=seed, test_size=test_size,
+            golden_set_size=golden_set_size, metric=metric, direction=direction,
+            quality_floor=quality_floor, registry_uri=registry_uri,
+            experiment_name=experiment_name, model_name=model_name, alias=alias,
+            challenger_alias=challenger_alias, serving_namespace=serving_namespace,
             protocol=protocol, dry_run=dry_run, endpoint_url=endpoint_url,
             min_endpoint_accuracy=min_endpoint_accuracy,
             endpoint_timeout_seconds=endpoint_timeout_seconds,
+            rollout_timeout_seconds=rollout_timeout_seconds,
         )
 
     return train_and_deploy

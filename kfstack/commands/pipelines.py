@@ -165,18 +165,19 @@ def run_command(
 ) -> None:
     """Run pipeline NAME end to end, locally or in an environment's Kubeflow Pipelines.
 
-    With --local, steps run as subprocesses against a local MLflow registry in WORKDIR; the
-    KServe deploy is a dry run that validates the InferenceService manifest, and the
-    integration test calls a loopback endpoint serving the promoted version (KServe v1/v2
-    protocol).
+    With --local, steps run as subprocesses against a local MLflow registry in WORKDIR. A
+    candidate below quality_floor fails the run; one that beats the champion is registered as
+    challenger, its InferenceService manifest is validated and served from its pvc:// storage
+    URI (WORKDIR/volumes/models) by a loopback endpoint (KServe v1/v2 protocol), tested there,
+    and only then promoted. The summary says what happened: promoted, kept, rejected or failed.
 
     With --env ENV, the run uses the pipeline version `pulumi up -s ENV` registered (the same
     compile and content hash), the KFP endpoint and auth of pipelines.kfp, prints the run's URL
     and follows its state. Secrets for the oidcToken and dexPassword modes come from
     KFSTACK_KFP_TOKEN / KFSTACK_KFP_PASSWORD (the stack file keeps them encrypted).
 
-    Exit code 0 on success, 1 if the run (or a step, or the endpoint test) failed or KFP could
-    not be reached, 2 on bad input.
+    Exit code 0 on success (promoted, or champion kept), 1 if the run failed (a step, the
+    quality floor or the endpoint test) or KFP could not be reached, 2 on bad input.
 
     \b
     Examples:
@@ -320,10 +321,15 @@ def _summary_dict(result: LocalRunResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 2),
         "steps": result.steps,
         "metrics": result.metrics,
+        "outcome": result.outcome[0],
+        "reason": result.outcome[1],
         "champion_before": result.champion_before,
         "champion_after": result.champion_after,
+        "serving_before": result.serving_before,
+        "serving_after": result.serving_after,
         "promoted": result.promoted,
         "registered_version": result.registered_version,
+        "storage_uri": result.storage_uri,
         "comparison": result.comparison,
         "deploy": result.deploy,
         "endpoint": result.endpoint,
@@ -344,36 +350,39 @@ def _render_summary(console: Console, result: LocalRunResult) -> None:
         )
     console.print(steps)
     if result.metrics:
-        metrics = Table("metric", "value", title="candidate metrics (test split)")
+        metrics = Table("metric", "value", title="candidate metrics (evaluation rows)")
         for name, value in result.metrics.items():
             metrics.add_row(name, f"{value:.4f}")
         console.print(metrics)
     model = result.parameters["model_name"]
     console.print(
         f"champion before: {_version(result.champion_before)}   "
-        f"after: {_version(result.champion_after)}   ({model}@"
-        f"{result.parameters['alias']})"
+        f"after: {_version(result.champion_after)}   ({model}@{result.parameters['alias']}); "
+        f"serving before: {_version(result.serving_before)}   after: {_version(result.serving_after)}"
     )
     if result.comparison:
-        console.print(f"compare: {result.comparison.get('reason')}")
-    if result.promoted:
-        console.print(f"[green]promoted[/] version {result.registered_version}")
-    elif result.comparison.get("promote") is False:
+        console.print(f"quality gate: {result.comparison.get('reason')}")
+    if result.registered_version:
         console.print(
-            "[yellow]not promoted[/]: champion unchanged; register, deploy and endpoint test skipped"
+            f"challenger: v{result.registered_version} ({model}@"
+            f"{result.parameters['challenger_alias']}) at {result.storage_uri}"
         )
-    else:
-        console.print("[yellow]not promoted[/]")
     if result.deploy:
-        console.print(f"deploy (dry run): InferenceService validated with {result.deploy.get('validation')}")
-    if result.endpoint:
         console.print(
-            f"endpoint test: accuracy {result.endpoint.get('endpoint_accuracy', 0):.4f}"
-            f" on {int(result.endpoint.get('golden_rows', 0))} golden rows "
-            f"(threshold {result.parameters['min_endpoint_accuracy']}) [green]passed[/]"
+            f"deploy (dry run): {result.deploy.get('service')} "
+            f"validated with {result.deploy.get('validation')}"
         )
-    elif result.steps.get("integration-test") == "failed":
-        console.print("[red]endpoint test failed[/] (see the step output below)")
+    if result.endpoint.get("endpoint_accuracy") is not None:
+        passed = result.steps.get("integration-test") == "succeeded"
+        console.print(
+            f"endpoint test: accuracy {result.endpoint['endpoint_accuracy']:.4f}"
+            f" on {int(result.endpoint.get('golden_rows', 0))} golden rows "
+            f"(threshold {result.parameters['min_endpoint_accuracy']}) "
+            + ("[green]passed[/]" if passed else "[red]failed[/]")
+        )
+    outcome, reason = result.outcome
+    style = {"promoted": "green", "kept": "yellow"}.get(outcome, "red")
+    console.print(f"[{style}]{outcome}[/]: {reason}", highlight=False)
     if result.error:
         console.print(f"[red]failed:[/] {result.error}")
         for line in result.failed_step_output[-15:]:

@@ -1,4 +1,4 @@
-"""Datasets: resolve a dataset URI, load it, cut a time window, split, and build a golden set.
+"""Datasets: resolve a URI, load it, cut a time window, split by row content, version it.
 
 Supported URIs: `sklearn://<name>` (a dataset bundled with scikit-learn, offline), or a CSV file
 (`file:///abs/path.csv` or a plain path) with a header, a `target` label column, an optional
@@ -8,6 +8,7 @@ Supported URIs: `sklearn://<name>` (a dataset bundled with scikit-learn, offline
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -115,18 +116,79 @@ def time_window(table: Table, window_days: int, window_end: str) -> tuple[Table,
     return window, f"{int(keep.sum())} rows between {start.isoformat()} and {end.isoformat()}"
 
 
-def save_splits(table: Table, path: str, test_size: float, seed: int) -> dict[str, int]:
-    """Stratified train/test split of `table`, saved as .npz at `path`; returns the sizes."""
-    from sklearn.model_selection import train_test_split
+def row_buckets(table: Table) -> np.ndarray:
+    """Each row's place in [0, 1), from a hash of its features and label (not of its position).
 
-    x_train, x_test, y_train, y_test = train_test_split(
-        table.features, table.labels, test_size=test_size, random_state=seed,
-        stratify=table.labels,
-    )
+    The split is a function of the row's content: a row lands in the same split in every run,
+    whatever the seed, the window or the other rows, so a model never trains on rows that
+    another run evaluates on (identical rows share a bucket).
+    """
+    features = np.ascontiguousarray(table.features, dtype=np.float64)
+    buckets = np.empty(len(table.labels), dtype=np.float64)
+    for index, (row, label) in enumerate(zip(features, table.labels, strict=True)):
+        digest = hashlib.sha256(row.tobytes() + b"|" + str(label).encode()).digest()
+        buckets[index] = int.from_bytes(digest[:8], "big") / 2**64
+    return buckets
+
+
+def dataset_version(table: Table) -> str:
+    """A content hash of the rows (order-independent): the dataset version recorded with models."""
+    features = np.ascontiguousarray(table.features, dtype=np.float64)
+    rows = sorted(hashlib.sha256(row.tobytes() + b"|" + str(label).encode()).digest()
+                  for row, label in zip(features, table.labels, strict=True))
+    return "sha256:" + hashlib.sha256(b"".join(rows)).hexdigest()
+
+
+def source_fingerprint(uri: str) -> str:
+    """A cheap version of the data behind `uri`: the file's content hash, or for a dataset
+    bundled with scikit-learn its name and scikit-learn's version (the data ships in the package).
+
+    Ingest takes it as an input so its cache key changes when the data does.
+    """
+    problem = dataset_uri_problem(uri)
+    if problem:
+        raise ValueError(problem)
+    if uri.startswith("sklearn://"):
+        from importlib.metadata import version
+
+        return f"{uri}@scikit-learn=={version('scikit-learn')}"
+    digest = hashlib.sha256()
+    with local_path(uri).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def save_splits(table: Table, path: str, golden_path: str, test_size: float,
+                golden_set_size: int) -> dict[str, Any]:
+    """Split `table` by row bucket into evaluation, golden and training rows; save them.
+
+    Evaluation: buckets below `test_size`. Golden set (the endpoint test): the `golden_set_size`
+    rows with the highest buckets. Training: the rest, buckets in [train_bucket_low,
+    train_bucket_high). The .npz at `path` keeps the evaluation rows' buckets so a comparison
+    can leave out rows another model trained on. Returns the sizes and the training range.
+    """
+    buckets = row_buckets(table)
+    evaluation = buckets < test_size
+    rest = np.flatnonzero(~evaluation)
+    by_bucket = rest[np.argsort(buckets[rest], kind="stable")]
+    golden_count = min(golden_set_size, max(len(by_bucket) - 1, 0))
+    golden = by_bucket[len(by_bucket) - golden_count:]
+    train = by_bucket[:len(by_bucket) - golden_count]
+    if not evaluation.any() or len(train) == 0:
+        raise ValueError(f"{len(table.labels)} rows are too few for test_size={test_size} and "
+                         f"golden_set_size={golden_set_size}")
+    train_high = float(buckets[golden].min()) if golden_count else 1.0
     with open(path, "wb") as handle:  # np.savez would append ".npz" to a bare path
-        np.savez(handle, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return {"rows": len(table.labels), "train_rows": len(y_train), "test_rows": len(y_test),
-            "features": int(table.features.shape[1]), "classes": len(np.unique(table.labels))}
+        np.savez(handle, x_train=table.features[train], y_train=table.labels[train],
+                 x_test=table.features[evaluation], y_test=table.labels[evaluation],
+                 bucket_test=buckets[evaluation])
+    Path(golden_path).write_text(json.dumps({
+        "instances": table.features[golden].tolist(), "labels": table.labels[golden].tolist()}))
+    return {"rows": len(table.labels), "train_rows": len(train),
+            "test_rows": int(evaluation.sum()), "golden_rows": int(golden_count),
+            "features": int(table.features.shape[1]), "classes": len(np.unique(table.labels)),
+            "train_bucket_low": float(test_size), "train_bucket_high": train_high}
 
 
 def load_splits(path: str) -> dict[str, np.ndarray]:
@@ -135,27 +197,14 @@ def load_splits(path: str) -> dict[str, np.ndarray]:
         return {key: data[key] for key in data.files}
 
 
-def write_golden_set(splits: dict[str, np.ndarray], path: str, size: int) -> int:
-    """Write the first `size` test rows as JSON {instances, labels}; returns the row count."""
-    count = min(size, len(splits["y_test"]))
-    payload = {
-        "instances": splits["x_test"][:count].tolist(),
-        "labels": splits["y_test"][:count].tolist(),
-    }
-    Path(path).write_text(json.dumps(payload))
-    return count
-
-
 def read_golden_set(path: str) -> tuple[list[list[float]], list[Any]]:
-    """Read a golden set written by `write_golden_set`."""
+    """Read the golden set written by `save_splits`."""
     payload = json.loads(Path(path).read_text())
     return payload["instances"], payload["labels"]
 
 
-def ingest_table(table: Table, dataset_path: str, golden_path: str, test_size: float, seed: int,
-                 golden_set_size: int) -> dict[str, int]:
-    """Split `table` into the dataset artifact and write the golden set; returns the sizes."""
-    sizes = save_splits(table, dataset_path, test_size, seed)
-    sizes["golden_rows"] = write_golden_set(load_splits(dataset_path), golden_path,
-                                            golden_set_size)
-    return sizes
+def ingest_table(table: Table, dataset_path: str, golden_path: str, test_size: float,
+                 golden_set_size: int) -> dict[str, Any]:
+    """Split `table` into the dataset artifact and the golden set; sizes, range and version."""
+    sizes = save_splits(table, dataset_path, golden_path, test_size, golden_set_size)
+    return {**sizes, "dataset_version": dataset_version(table)}

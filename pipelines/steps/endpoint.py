@@ -90,3 +90,16 @@ def check_golden_set(predictions: list[Any], labels: list[Any], min_accuracy: fl
     correct = sum(str(p) == str(y) for p, y in zip(predictions, labels, strict=True))
     accuracy = correct / len(labels) if labels else 0.0
     return EndpointCheck(accuracy, len(labels), correct, accuracy >= min_accuracy)
+
+
+def describe_error(error: OSError) -> str:
+    """An HTTP error's status and the server's message, or the connection error."""
+    import urllib.error
+
+    if isinstance(error, urllib.error.HTTPError):
+        try:
+            detail = json.loads(error.read() or b"{}").get("error", "")
+        except (ValueError, AttributeError):
+            detail = ""
+        return f"HTTP {error.code}" + (f": {detail}" if detail else "")
+    return str(getattr(error, "reason", error))

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pipelines.steps.rollout import RolloutResult
 
+from pipelines.steps import model_store
+
 GROUP = "serving.kserve.io"
 VERSION = "v1beta1"
 PLURAL = "inferenceservices"
@@ -26,13 +28,35 @@ CRD_DIR_ENV = "KFSTACK_CRD_DIR"
 _DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 
 
+CHALLENGER_SUFFIX = "-challenger"
+LOCAL_MANIFEST_SUFFIX = ".json"
+
+
 def service_name(model_name: str) -> str:
-    """A DNS-1035 InferenceService name derived from a registered model name."""
+    """The champion's DNS-1035 InferenceService name, derived from a registered model name."""
     name = re.sub(r"[^a-z0-9-]+", "-", model_name.lower()).strip("-")
-    name = re.sub(r"^[^a-z]+", "", name)[:45].rstrip("-")  # KServe keeps names <= 45 chars
+    # KServe keeps names <= 45 chars; leave room for the challenger's suffix.
+    name = re.sub(r"^[^a-z]+", "", name)[:45 - len(CHALLENGER_SUFFIX)].rstrip("-")
     if not name:
         raise ValueError(f"cannot derive an InferenceService name from {model_name!r}")
     return name
+
+
+def challenger_service_name(model_name: str) -> str:
+    """The InferenceService a candidate is deployed and tested in, beside the champion's."""
+    return service_name(model_name) + CHALLENGER_SUFFIX
+
+
+def write_local(manifest: dict[str, Any], apply_dir: str) -> Path:
+    """Local runs' stand-in for applying: `<apply_dir>/<namespace>/<name>.json`, which the
+    loopback endpoint serves (replacing the previous manifest of that name, as a patch would)."""
+    meta = manifest["metadata"]
+    path = Path(apply_dir) / meta["namespace"] / f"{meta['name']}{LOCAL_MANIFEST_SUFFIX}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    tmp.replace(path)  # atomic: the endpoint never reads half a manifest
+    return path
 
 
 def inference_service(
@@ -151,9 +175,28 @@ def _structural_errors(manifest: dict[str, Any]) -> list[str]:
         errors.append("spec.predictor.model.modelFormat.name is required")
     if not model.get("storageUri"):
         errors.append("spec.predictor.model.storageUri is required")
+    elif problem := model_store.storage_uri_problem(model["storageUri"]):
+        errors.append(f"spec.predictor.model.storageUri: {problem}")
     if model.get("protocolVersion") not in PROTOCOLS:
         errors.append(f"spec.predictor.model.protocolVersion must be one of {PROTOCOLS}")
     return errors
+
+
+def apply_or_validate(manifest: dict[str, Any], dry_run: bool, local_apply_dir: str,
+                      timeout_seconds: int) -> dict[str, Any]:
+    """Apply `manifest` and wait for it, or (dry run) validate it and, for local runs, write it to
+    `local_apply_dir`; raises on an invalid manifest or a failed rollout. Returns what was done."""
+    if not dry_run:
+        apply_inference_service(manifest, timeout_seconds=timeout_seconds)
+        return {"dry_run": False}
+    check = validate_manifest(manifest, crd_schema_path())
+    done: dict[str, Any] = {"dry_run": True, "validation": check.method, "errors": list(check.errors)}
+    print(f"dry run: validated with {check.method}")
+    if not check.ok:
+        raise ValueError("invalid InferenceService: " + "; ".join(check.errors))
+    if local_apply_dir:
+        done["applied_locally"] = str(write_local(manifest, local_apply_dir))
+    return done
 
 
 def apply_inference_service(manifest: dict[str, Any], timeout_seconds: int = 600) -> RolloutResult:

@@ -27,3 +27,17 @@ def test_patched_evaluator_resolves_task_outputs():
         assert orchestrator.ConditionEvaluator.evaluate_condition(cel, store) is True
         store.put_task_output("compare", "Output", False)
         assert orchestrator.ConditionEvaluator.evaluate_condition(cel, store) is False
+
+
+def test_patched_evaluator_resolves_named_tuple_outputs_of_dashed_tasks():
+    from kfp.local import io
+    from kfp.local.orchestrator import enhanced_dag_orchestrator as orchestrator
+
+    store = io.IOStore()
+    store.put_task_output("compare-with-champion", "below_floor", True)
+    cel = "inputs.parameter_values['pipelinechannel--compare-with-champion-below_floor'] == true"
+    assert orchestrator.ConditionEvaluator.evaluate_condition(cel, store) is False  # the bug
+    with kfp_local_conditions():
+        assert orchestrator.ConditionEvaluator.evaluate_condition(cel, store) is True
+        store.put_task_output("compare-with-champion", "below_floor", False)
+        assert orchestrator.ConditionEvaluator.evaluate_condition(cel, store) is False

@@ -53,21 +53,23 @@ def _ir(name, target=None):
 
 
 @pytest.mark.parametrize("name", ["train-and-deploy", "retrain"])
-def test_train_step_ir_carries_accelerator_toleration_and_node_selector(name):
+def test_no_step_requests_a_gpu_or_sits_on_the_gpu_pool(name):
+    """scikit-learn trains on CPU: no reference step asks for an accelerator."""
     spec, platform = _ir(name)
-    train = spec["deploymentSpec"]["executors"]["exec-train"]["container"]
-    assert train["resources"]["accelerator"]["resourceType"] == "nvidia.com/gpu"
-    assert train["resources"]["accelerator"]["resourceCount"] == "1"
+    for executor in spec["deploymentSpec"]["executors"].values():
+        assert "accelerator" not in executor["container"].get("resources", {})
+    for executor in platform.get("platforms", {}).get("kubernetes", {}).get(
+            "deploymentSpec", {}).get("executors", {}).values():
+        assert "tolerations" not in executor and "nodeSelector" not in executor
+
+
+def _mounts(platform):
     executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
-    assert executors["exec-train"]["tolerations"] == [
-        {"effect": "NoSchedule", "key": "nvidia.com/gpu", "operator": "Exists"}]
-    assert executors["exec-train"]["nodeSelector"] == {
-        "labels": {"nvidia.com/gpu.present": "true"}}
-    assert "accelerator" not in spec["deploymentSpec"]["executors"]["exec-evaluate"][
-        "container"].get("resources", {})
+    return {name: [(m["mountPath"], m["pvcNameParameter"]["runtimeValue"]["constant"])
+                   for m in executor.get("pvcMount", [])] for name, executor in executors.items()}
 
 
-def test_target_sets_gpu_volumes_and_registry_defaults():
+def test_only_the_steps_that_read_or_write_models_mount_the_models_claim():
     target = PipelineTarget(
         gpu=GpuPlacement(accelerator_limit=2, node_selector={"pool": "a10g"},
                          tolerations=(Toleration("dedicated", "Equal", "NoSchedule", "gpu"),)),
@@ -77,35 +79,51 @@ def test_target_sets_gpu_volumes_and_registry_defaults():
         serving_namespace="team-a",
     )
     spec, platform = _ir("train-and-deploy", target)
-    executors = platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]
-    assert executors["exec-ingest"]["pvcMount"][0]["mountPath"] == "/mnt/data"
-    assert executors["exec-ingest"]["pvcMount"][0]["pvcNameParameter"]["runtimeValue"][
-        "constant"] == "kfstack-data"
-    assert executors["exec-train"]["pvcMount"][0]["mountPath"] == "/mnt/models"
-    assert executors["exec-train"]["nodeSelector"] == {"labels": {"pool": "a10g"}}
-    assert executors["exec-train"]["tolerations"][0]["value"] == "gpu"
-    accelerator = spec["deploymentSpec"]["executors"]["exec-train"]["container"]["resources"][
-        "accelerator"]
-    assert accelerator["resourceCount"] == "2"
+    assert _mounts(platform) == {
+        "exec-fingerprint-dataset": [("/mnt/data", "kfstack-data")],
+        "exec-ingest": [("/mnt/data", "kfstack-data")],
+        "exec-compare-with-champion": [("/mnt/models", "kfstack-models")],
+        "exec-register-challenger": [("/mnt/models", "kfstack-models")],
+    }
+    register = next(c for c in spec["components"].values() if "register-challenger" in
+                    c.get("dag", {}).get("tasks", {}))["dag"]["tasks"]["register-challenger"]
+    constants = register["inputs"]["parameters"]
+    assert constants["model_store_uri"]["runtimeValue"]["constant"] == "pvc://kfstack-models"
+    assert constants["models_mount_path"]["runtimeValue"]["constant"] == "/mnt/models"
     inputs = spec["root"]["inputDefinitions"]["parameters"]
     assert inputs["registry_uri"]["defaultValue"] == "http://mlflow.example:5000"
     assert inputs["serving_namespace"]["defaultValue"] == "team-a"
+    assert inputs["quality_floor"]["defaultValue"] == 0.9
 
 
-def test_no_gpu_target_compiles_without_kubernetes_platform_config():
-    spec, platform = _ir("train-and-deploy", PipelineTarget(gpu=None))
+def test_s3_model_store_mounts_no_models_claim():
+    _, platform = _ir("train-and-deploy", PipelineTarget(
+        gpu=None, model_store_uri="s3://kfstack-artifacts/mlflow/models"))
     assert platform == {}
-    assert "resources" not in spec["deploymentSpec"]["executors"]["exec-train"]["container"]
+    assert "s3://kfstack-artifacts/mlflow/models" in compile_pipeline(
+        "train-and-deploy", PipelineTarget(gpu=None, model_store_uri="s3://kfstack-artifacts/mlflow/models"))
 
 
-def test_deploy_and_test_run_only_when_the_candidate_wins():
+def test_ingest_is_keyed_on_the_datas_version():
     spec, _ = _ir("train-and-deploy")
-    condition = spec["root"]["dag"]["tasks"]["condition-1"]
-    assert "compare-with-champion" in condition["dependentTasks"]
-    assert condition["triggerPolicy"]["condition"] == (
-        "inputs.parameter_values['pipelinechannel--compare-with-champion-Output'] == true")
-    branch = spec["components"]["comp-condition-1"]["dag"]["tasks"]
-    assert set(branch) == {"register-and-promote", "deploy", "integration-test"}
+    tasks = spec["root"]["dag"]["tasks"]
+    assert tasks["fingerprint-dataset"]["cachingOptions"] == {}
+    source = tasks["ingest"]["inputs"]["parameters"]["source_version"]
+    assert source["taskOutputParameter"]["producerTask"] == "fingerprint-dataset"
+    assert tasks["ingest"]["cachingOptions"] == {"enableCache": True}
+
+
+def test_promotion_runs_only_after_the_challengers_endpoint_test():
+    spec, _ = _ir("train-and-deploy")
+    tasks = spec["root"]["dag"]["tasks"]
+    wins = next(t for t in tasks.values() if t.get("triggerPolicy", {}).get("condition", "").endswith(
+        "compare-with-champion-promote'] == true"))
+    floor = next(t for t in tasks.values() if t.get("triggerPolicy", {}).get("condition", "").endswith(
+        "compare-with-champion-below_floor'] == true"))
+    branch = spec["components"][wins["componentRef"]["name"]]["dag"]["tasks"]
+    assert set(branch) == {"register-challenger", "deploy", "integration-test", "promote"}
+    assert "integration-test" in branch["promote"]["dependentTasks"]
+    assert set(spec["components"][floor["componentRef"]["name"]]["dag"]["tasks"]) == {"reject-candidate"}
 
 
 def test_components_do_not_pip_install_at_run_time():

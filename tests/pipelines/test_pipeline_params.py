@@ -68,3 +68,17 @@ def test_relative_dataset_path_becomes_absolute(defaults, tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     values = resolve_parameters(defaults, {"dataset_uri": "d.csv"})
     assert values["dataset_uri"] == str(tmp_path / "d.csv")
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"quality_floor": "-0.1"}, "quality_floor=-0.1: must be >= 0"),
+    ({"challenger_alias": "champion"}, "challenger_alias='champion': must differ from alias"),
+    ({"rollout_timeout_seconds": "0"}, "rollout_timeout_seconds=0: must be >= 1"),
+])
+def test_gate_parameters_are_checked_up_front(defaults, overrides, message):
+    with pytest.raises(ParameterError, match=message):
+        resolve_parameters(defaults, overrides)
+
+
+def test_quality_floor_default_is_on_the_compared_metric(defaults):
+    assert defaults["quality_floor"] == 0.9 and defaults["metric"] == "accuracy"

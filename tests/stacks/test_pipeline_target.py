@@ -46,8 +46,12 @@ def test_environment_without_gpu_pool_has_no_gpu_placement() -> None:
 def test_compile_for_an_environment_carries_its_placement() -> None:
     result = CliRunner().invoke(pipelines_group, ["compile", "train-and-deploy", "--env", "prod"])
     assert result.exit_code == 0, result.output
-    assert "kfstack.io/pool: gpu-a10g" in result.output
+    # No reference step uses a GPU (scikit-learn trains on CPU), so none is pinned to the pool.
+    assert "kfstack.io/pool: gpu-a10g" not in result.output
+    assert "accelerator" not in result.output
     assert "mountPath: /mnt/data" in result.output
+    assert "mountPath: /mnt/models" in result.output
+    assert "pvc://models" in result.output
 
 
 def test_compile_for_an_unknown_environment_exits_2() -> None:
@@ -65,10 +69,10 @@ def test_the_pipelines_deploy_to_the_serving_namespace() -> None:
     assert environment_target(moved).serving_namespace == "models"
 
 
-def _deploy_constants(ir: dict) -> dict:
-    """The constant inputs of the compiled `deploy` task (it sits in the candidate-wins condition)."""
+def _deploy_constants(ir: dict, step: str = "promote") -> dict:
+    """The constant inputs of a compiled task in the candidate-wins condition."""
     for component in ir["components"].values():
-        task = component.get("dag", {}).get("tasks", {}).get("deploy")
+        task = component.get("dag", {}).get("tasks", {}).get(step)
         if task is not None:
             parameters = task["inputs"]["parameters"]
             return {k: v["runtimeValue"]["constant"] for k, v in parameters.items() if "runtimeValue" in v}
@@ -88,7 +92,11 @@ def test_the_deploy_step_gets_the_serving_account_mode_and_canary_share() -> Non
         "service_account": "kfstack-model-server",
         "deployment_mode": "Standard",
         "canary_traffic_percent": 0,
+        "local_apply_dir": "",
     }
+    assert _deploy_constants(
+        next(yaml.safe_load_all(compile_pipeline("train-and-deploy", environment_target(config)))), "deploy"
+    ) == {"service_account": "kfstack-model-server", "deployment_mode": "Standard", "local_apply_dir": ""}
     kserve = config.components.kserve.model_copy(
         update={"deployment_mode": "Knative", "canary_traffic_percent": 20}
     )

@@ -61,10 +61,12 @@ def _fake_result(tmp_path, **changes):
     values = dict(
         pipeline="train-and-deploy", workdir=tmp_path, run_dir=tmp_path, log_path=tmp_path / "l",
         parameters={"model_name": "digits-mlp", "alias": "champion",
-                    "min_endpoint_accuracy": 0.9},
-        succeeded=True, seconds=12.0, steps={"ingest": "succeeded", "deploy": "succeeded"},
+                    "challenger_alias": "challenger", "min_endpoint_accuracy": 0.9},
+        succeeded=True, seconds=12.0,
+        steps={"ingest": "succeeded", "deploy": "succeeded", "integration-test": "succeeded"},
         step_seconds={"ingest": 1.0, "deploy": 1.0}, champion_before=None, champion_after="1",
-        registered_version="1", metrics={"accuracy": 0.98},
+        registered_version="1", metrics={"accuracy": 0.98}, serving_after="1",
+        storage_uri="pvc://models/digits-mlp/abc",
         comparison={"reason": "no 'champion' version of 'digits-mlp' yet"},
         deploy={"validation": "CRD schema x"},
         endpoint={"endpoint_accuracy": 0.97, "golden_rows": 100.0},
@@ -78,7 +80,8 @@ def test_run_renders_the_summary(monkeypatch, tmp_path):
     result = _invoke("run", "train-and-deploy", "--local", "--workdir", str(tmp_path))
     assert result.exit_code == 0, result.output
     for fragment in ("accuracy", "0.9800", "champion before: none", "after: v1",
-                     "promoted version 1", "endpoint test: accuracy 0.9700"):
+                     "serving before: none", "challenger: v1", "pvc://models/digits-mlp/abc",
+                     "endpoint test: accuracy 0.9700", "passed", "promoted: v1 passed its endpoint test"):
         assert fragment in result.output
 
 
@@ -94,13 +97,16 @@ def test_failed_run_exits_1_with_json(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-def test_weak_first_run_is_promoted_then_fails_the_endpoint_test(tmp_path):
-    """With no champion even a weak model is promoted; the golden-set test must catch it."""
+def test_weak_first_run_is_rejected_by_the_floor_and_exits_1(tmp_path):
+    """In a fresh workdir a weak model fails the run and never becomes champion."""
     result = _invoke("run", "train-and-deploy", "--local", "--workdir", str(tmp_path),
                      "-p", "hidden_layers=2", "-p", "max_iter=1", "--json")
     assert result.exit_code == 1, result.output
     summary = json.loads(result.stdout)
-    assert summary["steps"]["integration-test"] == "failed"
-    assert summary["registered_version"] == "1"
-    assert "integration-test" in summary["error"]
+    assert summary["outcome"] == "rejected"
+    assert "misses the quality floor 0.9" in summary["reason"]
+    assert summary["steps"]["reject-candidate"] == "failed"
+    assert summary["steps"]["register-challenger"] == "not run"
+    assert summary["champion_after"] is None and summary["registered_version"] is None
+    assert summary["serving_after"] is None
     assert Path(summary["log"]).is_file()

@@ -1,6 +1,4 @@
-import json
 
-import numpy as np
 import pytest
 
 from pipelines.steps import data
@@ -58,13 +56,47 @@ def test_empty_window_is_an_error(tmp_path):
         data.time_window(data.load_table(str(path)), 7, "2026-01-01")
 
 
-def test_ingest_writes_stratified_splits_and_golden_set(tmp_path):
-    sizes = data.ingest_table(data.load_table("sklearn://digits"), str(tmp_path / "ds"),
-                              str(tmp_path / "golden"), 0.2, 0, 50)
-    assert sizes == {"rows": 1797, "train_rows": 1437, "test_rows": 360, "features": 64,
-                     "classes": 10, "golden_rows": 50}
+def test_ingest_splits_evaluation_golden_and_training_rows_apart(tmp_path):
+    table = data.load_table("sklearn://digits")
+    sizes = data.ingest_table(table, str(tmp_path / "ds"), str(tmp_path / "golden"), 0.2, 50)
+    assert sizes["rows"] == 1797 and sizes["golden_rows"] == 50
+    assert sizes["train_rows"] + sizes["test_rows"] + 50 == 1797
+    assert 0.15 < sizes["test_rows"] / 1797 < 0.25
+    assert sizes["dataset_version"] == data.dataset_version(table)
     splits = data.load_splits(str(tmp_path / "ds"))
     instances, labels = data.read_golden_set(str(tmp_path / "golden"))
-    assert np.array_equal(np.array(instances), splits["x_test"][:50])
-    assert labels == splits["y_test"][:50].tolist()
-    assert json.loads((tmp_path / "golden").read_text())["labels"] == labels
+    rows = {tuple(r) for r in splits["x_train"].tolist()}, {tuple(r) for r in splits["x_test"].tolist()}
+    golden = {tuple(r) for r in instances}
+    assert not golden & rows[1], "the golden set must not overlap the evaluation set"
+    assert len(labels) == 50
+    assert (splits["bucket_test"] < 0.2).all()
+    low, high = sizes["train_bucket_low"], sizes["train_bucket_high"]
+    train_buckets = data.row_buckets(data.Table(splits["x_train"], splits["y_train"]))
+    assert ((train_buckets >= low) & (train_buckets < high)).all()
+
+
+def test_a_row_lands_in_the_same_split_whatever_the_other_rows(tmp_path):
+    table = data.load_table("sklearn://iris")
+    half = data.Table(table.features[::2], table.labels[::2])
+    data.save_splits(table, str(tmp_path / "all"), str(tmp_path / "g1"), 0.3, 5)
+    data.save_splits(half, str(tmp_path / "half"), str(tmp_path / "g2"), 0.3, 5)
+    evaluated = {tuple(r) for r in data.load_splits(str(tmp_path / "all"))["x_test"].tolist()}
+    trained_half = {tuple(r) for r in data.load_splits(str(tmp_path / "half"))["x_train"].tolist()}
+    assert not evaluated & trained_half
+
+
+def test_dataset_version_follows_content_not_order():
+    table = data.load_table("sklearn://wine")
+    shuffled = data.Table(table.features[::-1], table.labels[::-1])
+    changed = data.Table(table.features.copy(), table.labels.copy())
+    changed.features[0, 0] += 1
+    assert data.dataset_version(shuffled) == data.dataset_version(table)
+    assert data.dataset_version(changed) != data.dataset_version(table)
+
+
+def test_source_fingerprint_changes_with_the_file(tmp_path):
+    path = _csv(tmp_path / "d.csv", [("2026-01-01", 1, 2, 0)])
+    before = data.source_fingerprint(str(path))
+    _csv(path, [("2026-01-01", 1, 3, 0)])
+    assert data.source_fingerprint(str(path)) != before
+    assert data.source_fingerprint("sklearn://digits").startswith("sklearn://digits@scikit-learn==")

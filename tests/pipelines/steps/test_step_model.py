@@ -6,7 +6,7 @@ from pipelines.steps import data, model
 @pytest.fixture(scope="module")
 def splits(tmp_path_factory):
     path = tmp_path_factory.mktemp("d") / "ds"
-    data.save_splits(data.load_table("sklearn://digits"), str(path), 0.2, 0)
+    data.save_splits(data.load_table("sklearn://digits"), str(path), str(path) + ".golden", 0.2, 100)
     return data.load_splits(str(path))
 
 

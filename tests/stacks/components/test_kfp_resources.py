@@ -30,9 +30,10 @@ def test_each_registered_pipeline_has_a_version_named_by_its_compiled_spec_and_s
         assert version.inputs["spec"] == spec
         assert version.inputs["name"] == version_name(name, spec, steps)
         assert version.inputs["keep_versions"] == result.config.pipelines.keep_versions
-    # the GPU placement and claims of dev are compiled in
+    # dev's claims are compiled in; no reference step uses a GPU, so none lands on the GPU pool
     (version,) = result.find(f"{KFP}PipelineVersion", "pipeline-retrain-version")
-    assert "kfstack.io/pool: gpu-a10g" in version.inputs["spec"]
+    assert "mountPath: /mnt/models" in version.inputs["spec"]
+    assert "kfstack.io/pool: gpu-a10g" not in version.inputs["spec"]
 
 
 def test_schedules_point_at_the_current_version_with_the_matrix_kfp_version(plan) -> None:
