@@ -92,7 +92,8 @@ class PipelineTarget:
     """The `models` claim: the model store unless `model_store_uri` is set; mounted only into the
     steps that write or read model files."""
     model_store_uri: str | None = None
-    """An s3://bucket/prefix model store (EKS) instead of the models claim."""
+    """Instead of the models claim: an s3://bucket/prefix store, or `model_store.REGISTRY_ARTIFACTS`
+    (beside the registry run's artifacts: the stack's MLflow on EKS keeps them at s3://<bucket>/mlflow)."""
     registry_uri: str = DEFAULT_REGISTRY_URI
     serving_namespace: str = DEFAULT_SERVING_NAMESPACE
     serving_account: str = MODEL_SERVER_ACCOUNT

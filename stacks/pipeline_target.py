@@ -32,12 +32,24 @@ def pipeline_target(
         gpu=_gpu_placement(config.pipelines.gpu_pool, placements),
         data_volume=_mount(config, claims, DATA_VOLUME),
         models_volume=_mount(config, claims, MODELS_VOLUME),
+        model_store_uri=model_store_uri(config),
         registry_uri=mlflow_tracking_uri(config),
         serving_namespace=config.serving_namespace(),
         deployment_mode=config.components.kserve.deployment_mode,
         canary_traffic_percent=config.components.kserve.canary_traffic_percent or 0,
         runtime_image=runtime_image(config),
     )
+
+
+def model_store_uri(config: EnvironmentConfig) -> str | None:
+    """Where the pipelines store model versions: on EKS with the stack's MLflow, beside the run's
+    artifacts (`s3://<bucket>/mlflow/...`, the prefix the serving account reads; validate requires
+    the artifact bucket there); otherwise None: the `models` claim (`pvc://`)."""
+    from pipelines.steps.model_store import REGISTRY_ARTIFACTS
+
+    if config.cluster.kind == "eks" and config.components.enabled("mlflow"):
+        return REGISTRY_ARTIFACTS
+    return None
 
 
 def runtime_image(config: EnvironmentConfig) -> str:

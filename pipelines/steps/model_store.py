@@ -7,6 +7,10 @@ Two stores, both formats KServe's storage initializer accepts:
 - `s3://<bucket>/<prefix>`: an S3 bucket (EKS; the serving account's role reads it).
 A version's files sit under `<store>/<model name>/<run id>/model.joblib` (the sklearn runtime loads
 the directory's `model.joblib`).
+- `REGISTRY_ARTIFACTS`: the registry's own artifact store, under the run's artifact URI
+  (`<run artifact uri>/model/model.joblib`). On EKS the stack's MLflow keeps artifacts at
+  `s3://<bucket>/mlflow/...` without proxying them, so the version's URI is an `s3://` one under the
+  prefix the serving account may read, and the compiled pipeline names no bucket.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from typing import Any
 MODEL_FILE = "model.joblib"
 PVC_SCHEME = "pvc://"
 S3_SCHEME = "s3://"
+REGISTRY_ARTIFACTS = "registry-artifacts"
+"""A store URI meaning: beside the run's artifacts in the registry (must resolve to s3:// or pvc://)."""
+REGISTRY_MODEL_DIR = "model"
 # KServe: the controller turns `pvc://{claim}/{path}` into a volume mount of the claim; claim names
 # are DNS-1123 subdomains. The default ClusterStorageContainer (storage initializer) lists `s3://`.
 _DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -41,8 +48,17 @@ def storage_uri_problem(uri: str) -> str | None:
     return f"{uri!r}: KServe loads models from pvc:// or s3:// here, not {scheme!r}"
 
 
-def version_uri(store_uri: str, model_name: str, run_id: str) -> str:
-    """The folder of one model version in the store."""
+def version_uri(store_uri: str, model_name: str, run_id: str, run_artifact_uri: str = "") -> str:
+    """The folder of one model version in the store (`run_artifact_uri`: the registry run's artifact
+    URI, used when `store_uri` is REGISTRY_ARTIFACTS)."""
+    if store_uri == REGISTRY_ARTIFACTS:
+        uri = f"{run_artifact_uri.rstrip('/')}/{REGISTRY_MODEL_DIR}"
+        problem = storage_uri_problem(uri)
+        if problem:
+            raise ValueError(f"the registry keeps this run's artifacts at {run_artifact_uri!r}, where "
+                             f"KServe cannot load a model from ({problem}); serve MLflow's artifacts "
+                             "from s3:// without proxying, or use a pvc:// model store")
+        return uri
     uri = f"{store_uri.rstrip('/')}/{model_name}/{run_id}"
     problem = storage_uri_problem(uri)
     if problem:

@@ -213,7 +213,8 @@ def register_challenger(
     lineage = {DATASET_VERSION_TAG: version_tag, CODE_VERSION_TAG: code_version,
                TRAIN_BUCKETS_TAG: buckets, PARAMS_TAG: json.dumps(typed, sort_keys=True)}
     with mlflow.start_run(experiment_id=experiment_id) as run:
-        storage_uri = model_store.version_uri(store_uri, model_name, run.info.run_id)
+        storage_uri = model_store.version_uri(store_uri, model_name, run.info.run_id,
+                                               run.info.artifact_uri)
         model_store.write_model(model_path, storage_uri, mount_path)
         mlflow.log_params(params)
         mlflow.log_metrics(metrics)

@@ -5,6 +5,7 @@ from click.testing import CliRunner
 
 from kfstack.commands.pipelines import pipelines_group
 from pipelines.placement import VolumeMount
+from pipelines.steps.model_store import REGISTRY_ARTIFACTS
 from stacks.config.loader import load_environment
 from stacks.pipeline_target import environment_target
 
@@ -50,6 +51,30 @@ def test_compile_for_an_environment_carries_its_placement() -> None:
     assert "kfstack.io/pool: gpu-a10g" not in result.output
     assert "accelerator" not in result.output
     assert "mountPath: /mnt/data" in result.output
+    # On EKS the model versions go beside the MLflow run's artifacts (s3://<bucket>/mlflow/...), so
+    # no step mounts the models claim and the IR names no bucket.
+    assert "mountPath: /mnt/models" not in result.output
+    assert "pvc://models" not in result.output
+    assert REGISTRY_ARTIFACTS in result.output
+
+
+def test_eks_with_mlflow_stores_models_in_the_registry_artifacts_and_existing_clusters_on_the_claim() -> None:
+    _, prod = load_environment("prod")
+    assert prod.components.enabled("mlflow")
+    eks = environment_target(prod)
+    assert (eks.store_uri, eks.store_mount) == (REGISTRY_ARTIFACTS, None)
+    _, local = load_environment("local")
+    claim = environment_target(local)
+    assert claim.store_uri == f"pvc://{claim.models_volume.pvc_name}"
+    assert claim.store_mount == claim.models_volume
+    without_mlflow = prod.model_copy(update={"components": prod.components.model_copy(
+        update={"mlflow": prod.components.mlflow.model_copy(update={"enabled": False})})})
+    assert environment_target(without_mlflow).store_uri.startswith("pvc://")
+
+
+def test_compile_for_an_existing_cluster_stores_models_on_the_claim() -> None:
+    result = CliRunner().invoke(pipelines_group, ["compile", "train-and-deploy", "--env", "local"])
+    assert result.exit_code == 0, result.output
     assert "mountPath: /mnt/models" in result.output
     assert "pvc://models" in result.output
 

@@ -144,3 +144,38 @@ def test_read_model_loads_the_version_through_the_mount(setup):
     loaded = model_store.read_model(challenger.storage_uri, str(setup["root"] / "models"))
     assert loaded.predict(setup["splits"]["x_test"][:5]).tolist() == \
         setup["good"].predict(setup["splits"]["x_test"][:5]).tolist()
+
+
+def test_registry_artifacts_store_gives_the_s3_uri_kserve_loads(setup, monkeypatch):
+    """On EKS the stack's MLflow keeps artifacts at s3://<bucket>/mlflow (not proxied): the version's
+    model goes beside the run's artifacts there, and that s3:// URI is what is registered and read."""
+    import boto3
+    import mlflow
+    from moto import mock_aws
+
+    for key, value in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
+                       ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        boto3.client("s3").create_bucket(Bucket="kfstack-artifacts-test")
+        mlflow.MlflowClient(setup["uri"]).create_experiment(
+            "s3-exp", artifact_location="s3://kfstack-artifacts-test/mlflow/s3-exp")
+        version = registry.register_challenger(
+            setup["uri"], "s3-exp", "digits-s3", "challenger", str(setup["root"] / "good"),
+            setup["scores"], {"max_iter": 100}, setup["sizes"], setup["splits"],
+            model_store.REGISTRY_ARTIFACTS, None, "0" * 40)
+        assert version.storage_uri.startswith("s3://kfstack-artifacts-test/mlflow/s3-exp/")
+        assert version.storage_uri.endswith("/artifacts/model")
+        assert model_store.storage_uri_problem(version.storage_uri) is None
+        key = version.storage_uri.removeprefix("s3://kfstack-artifacts-test/") + "/" + model_store.MODEL_FILE
+        assert boto3.client("s3").head_object(Bucket="kfstack-artifacts-test", Key=key)["ContentLength"] > 0
+        loaded = model_store.read_model(version.storage_uri, None)
+        x = setup["splits"]["x_test"][:20]
+        assert (loaded.predict(x) == setup["good"].predict(x)).all()
+
+
+def test_registry_artifacts_store_refuses_artifacts_kserve_cannot_load():
+    with pytest.raises(ValueError, match="KServe cannot load a model from"):
+        model_store.version_uri(model_store.REGISTRY_ARTIFACTS, "digits", "r1", "mlflow-artifacts:/1/r1/artifacts")
+    assert model_store.version_uri(model_store.REGISTRY_ARTIFACTS, "digits", "r1",
+                                   "s3://b-1/mlflow/1/r1/artifacts/") == "s3://b-1/mlflow/1/r1/artifacts/model"

@@ -30,9 +30,11 @@ def test_each_registered_pipeline_has_a_version_named_by_its_compiled_spec_and_s
         assert version.inputs["spec"] == spec
         assert version.inputs["name"] == version_name(name, spec, steps)
         assert version.inputs["keep_versions"] == result.config.pipelines.keep_versions
-    # dev's claims are compiled in; no reference step uses a GPU, so none lands on the GPU pool
+    # dev's data claim is compiled in; its models go beside MLflow's run artifacts in S3 (no models
+    # claim); no reference step uses a GPU, so none lands on the GPU pool
     (version,) = result.find(f"{KFP}PipelineVersion", "pipeline-retrain-version")
-    assert "mountPath: /mnt/models" in version.inputs["spec"]
+    assert "mountPath: /mnt/data" in version.inputs["spec"]
+    assert "mountPath: /mnt/models" not in version.inputs["spec"]
     assert "kfstack.io/pool: gpu-a10g" not in version.inputs["spec"]
 
 
