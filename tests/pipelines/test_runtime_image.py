@@ -172,3 +172,15 @@ def test_the_workflow_builds_and_pushes_to_ghcr_by_version_and_commit_and_report
     assert job["outputs"]["digest"] == "${{ steps.build.outputs.digest }}"
     assert "${DIGEST}" in steps["ref"]["run"] and steps["ref"]["env"]["DIGEST"] == "${{ steps.build.outputs.digest }}"
     assert "pyproject.toml" in steps["version"]["run"]
+
+
+def test_the_image_records_the_commit_it_was_built_from_as_the_code_version() -> None:
+    """The image has no .git: registered models get their code version from the build argument."""
+    from pipelines.steps.code_version import CODE_VERSION_ENV
+
+    instructions = _instructions()
+    assert ("ARG", f"{CODE_VERSION_ENV}=unknown") in instructions
+    assert ("ENV", f"{CODE_VERSION_ENV}=${{{CODE_VERSION_ENV}}}") in instructions
+    build = yaml.safe_load(WORKFLOW.read_text())["jobs"]["build"]
+    (step,) = [s for s in build["steps"] if s.get("id") == "build"]
+    assert f"{CODE_VERSION_ENV}=${{{{ github.sha }}}}" in step["with"]["build-args"].splitlines()
