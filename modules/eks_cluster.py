@@ -107,6 +107,9 @@ class EksCluster(pulumi.ComponentResource):
                 if key_arn is not None
                 else None
             ),
+            # VPC CNI, kube-proxy and CoreDNS come as managed addons (modules/eks_addons.py), not
+            # as the self-managed copies EKS would otherwise install and leave unmanaged.
+            bootstrap_self_managed_addons=False,
             enabled_cluster_log_types=list(args.log_types),
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions.merge(

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from modules.eks_addons import EksAddons, EksAddonsArgs
+from modules.eks_addons import EksAddons, EksAddonsArgs, after_compute, before_compute
 
 OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.example/id/X"
 
@@ -50,3 +50,9 @@ def test_addons_wait_for_what_the_caller_names(record) -> None:
     for addon in rec.find("aws:eks/addon:Addon"):
         assert nodes.urn in addon.dependencies
     assert record(_addons).one("aws:eks/addon:Addon", "vpc-cni").dependencies == []
+
+
+def test_daemonset_addons_nodes_need_are_split_off_before_compute() -> None:
+    addons = {"vpc-cni": "v1.20.1-eksbuild.1", "coredns": None, "kube-proxy": None, "eks-pod-identity-agent": None}
+    assert before_compute(addons) == {"vpc-cni": "v1.20.1-eksbuild.1", "kube-proxy": None, "eks-pod-identity-agent": None}
+    assert after_compute(addons) == {"coredns": None}
