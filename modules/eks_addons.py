@@ -39,7 +39,9 @@ def after_compute(addons: Mapping[str, str | None]) -> dict[str, str | None]:
 # addon -> (namespace, service account, managed policy) for addons whose controller calls AWS APIs
 IRSA_ADDONS: dict[str, tuple[str, str, str]] = {
     "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa", EBS_CSI_POLICY),
-    "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa", EFS_CSI_POLICY),
+    # AWS's documented trust for the EFS driver: the controller and the node service accounts
+    # (efs-csi-controller-sa, efs-csi-node-sa), which the addon both annotates with the role.
+    "aws-efs-csi-driver": ("kube-system", "efs-csi-*", EFS_CSI_POLICY),
 }
 
 
