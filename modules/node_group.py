@@ -77,6 +77,9 @@ class ManagedNodeGroup(pulumi.ComponentResource):
             name,
             description=f"kfstack node pool {name}",
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(**metadata_options()),
+            # One volume: on the AL2023 EKS AMIs (standard and NVIDIA) containerd's images and the
+            # kubelet's ephemeral storage live on the root volume, and nodeadm mounts no second EBS
+            # volume, so GPU pools get room by sizing this one (`diskSizeGib`), not by an extra disk.
             block_device_mappings=[
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                     device_name="/dev/xvda",
