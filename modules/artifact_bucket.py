@@ -1,8 +1,10 @@
-"""The S3 bucket for pipeline artifacts and models: versioned, encrypted, private."""
+"""The S3 bucket for pipeline artifacts and models: versioned, encrypted, private, TLS only."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -20,9 +22,28 @@ class ArtifactBucketArgs:
     noncurrent_version_expiration_days: int
 
 
+def tls_only_policy(bucket_arn: str) -> dict[str, Any]:
+    """Bucket policy denying every request not made over TLS, on the bucket and its objects
+    (the `aws:SecureTransport` condition of AWS's S3 security best practices)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
 class ArtifactBucket(pulumi.ComponentResource):
-    """Bucket (autonamed from the logical name) with public access blocked, versioning, default
-    encryption and expiry of superseded versions; protect the component to keep the data."""
+    """Bucket (autonamed from the logical name) with public access blocked, a TLS-only policy,
+    versioning, default encryption and expiry of superseded versions; protect the component to
+    keep the data."""
 
     bucket: aws.s3.Bucket
 
@@ -32,7 +53,7 @@ class ArtifactBucket(pulumi.ComponentResource):
         super().__init__("kfstack:storage:ArtifactBucket", name, None, opts)
         child = child_options(self, opts)
         self.bucket = aws.s3.Bucket(name, force_destroy=args.force_destroy, opts=child)
-        aws.s3.BucketPublicAccessBlock(
+        public_access = aws.s3.BucketPublicAccessBlock(
             name,
             bucket=self.bucket.id,
             block_public_acls=True,
@@ -40,6 +61,13 @@ class ArtifactBucket(pulumi.ComponentResource):
             ignore_public_acls=True,
             restrict_public_buckets=True,
             opts=child,
+        )
+        aws.s3.BucketPolicy(
+            name,
+            bucket=self.bucket.id,
+            policy=self.bucket.arn.apply(lambda arn: json.dumps(tls_only_policy(arn))),
+            # S3 rejects policy writes racing the public access block of the same bucket.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[public_access])),
         )
         aws.s3.BucketVersioning(
             name,

@@ -17,10 +17,31 @@ from modules.eks_iam import (
 )
 from modules.options import child_options
 
+BEFORE_COMPUTE_ADDONS: tuple[str, ...] = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+"""DaemonSet addons a node needs from its first minute, created before the node groups (as
+terraform-aws-eks's `before_compute`): without the VPC CNI a node never becomes Ready, without the
+pod-identity agent the first Pod Identity pods start without credentials, and the CNI reaches the
+API through the `kubernetes` Service address that kube-proxy programs. With
+`bootstrapSelfManagedAddons: false` EKS installs none of them itself. Addons that run Deployments
+(CoreDNS, the CSI controllers) come after the node groups: they are not ACTIVE without nodes."""
+
+
+def before_compute(addons: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The addons (name -> version) that are created before the node groups."""
+    return {name: version for name, version in addons.items() if name in BEFORE_COMPUTE_ADDONS}
+
+
+def after_compute(addons: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The addons (name -> version) that are created once the node groups exist."""
+    return {name: version for name, version in addons.items() if name not in BEFORE_COMPUTE_ADDONS}
+
+
 # addon -> (namespace, service account, managed policy) for addons whose controller calls AWS APIs
 IRSA_ADDONS: dict[str, tuple[str, str, str]] = {
     "aws-ebs-csi-driver": ("kube-system", "ebs-csi-controller-sa", EBS_CSI_POLICY),
-    "aws-efs-csi-driver": ("kube-system", "efs-csi-controller-sa", EFS_CSI_POLICY),
+    # AWS's documented trust for the EFS driver: the controller and the node service accounts
+    # (efs-csi-controller-sa, efs-csi-node-sa), which the addon both annotates with the role.
+    "aws-efs-csi-driver": ("kube-system", "efs-csi-*", EFS_CSI_POLICY),
 }
 
 
@@ -35,7 +56,8 @@ class EksAddonsArgs:
 
 
 class EksAddons(pulumi.ComponentResource):
-    """One `aws.eks.Addon` per addon; pass what they schedule onto (node groups) in `opts.depends_on`."""
+    """One `aws.eks.Addon` per addon; pass what they must wait for (node groups, for the addons
+    after compute) in `opts.depends_on`."""
 
     def __init__(self, name: str, args: EksAddonsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:cluster:EksAddons", name, None, opts)

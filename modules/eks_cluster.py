@@ -3,8 +3,10 @@ yielding the one explicit `kubernetes.Provider` every in-cluster resource uses."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -21,6 +23,18 @@ from modules.eks_iam import (
 from modules.kubeconfig import eks_kubeconfig
 from modules.options import child_options
 from modules.vocabulary import ControlPlaneLogType
+
+ENCRYPTION_KEY_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey")
+"""What the control plane does with the secrets key (terraform-aws-eks's cluster_encryption policy)."""
+
+
+def encryption_key_policy(key_arn: str) -> dict[str, Any]:
+    """The cluster role's policy on the secrets-encryption key: a key whose key policy delegates to
+    IAM (a created key's default, most existing keys) is usable by the role only through it."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": list(ENCRYPTION_KEY_ACTIONS), "Resource": key_arn}],
+    }
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,19 @@ class EksCluster(pulumi.ComponentResource):
             retention_in_days=args.log_retention_days,
             opts=child,
         )
+        # The control plane must be able to use the key before it encrypts its first secret.
+        before_cluster: list[pulumi.Resource] = [log_group, *cluster_role.attachments]
+        if key_arn is not None:
+            before_cluster.append(
+                aws.iam.RolePolicy(
+                    f"{name}-cluster-encryption",
+                    role=cluster_role.role.name,
+                    policy=pulumi.Output.from_input(key_arn).apply(
+                        lambda arn: json.dumps(encryption_key_policy(arn))
+                    ),
+                    opts=child,
+                )
+            )
         self.cluster = aws.eks.Cluster(
             name,
             name=args.cluster_name,
@@ -107,10 +134,14 @@ class EksCluster(pulumi.ComponentResource):
                 if key_arn is not None
                 else None
             ),
+            # VPC CNI, kube-proxy and CoreDNS come as managed addons (modules/eks_addons.py), not
+            # as the self-managed copies EKS would otherwise install and leave unmanaged.
+            bootstrap_self_managed_addons=False,
             enabled_cluster_log_types=list(args.log_types),
             deletion_protection=args.deletion_protection,
             opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[log_group, *cluster_role.attachments])
+                child,
+                pulumi.ResourceOptions(depends_on=before_cluster),
             ),
         )
         self.oidc_issuer = self.cluster.identities.apply(_oidc_issuer)

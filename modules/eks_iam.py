@@ -44,8 +44,16 @@ def service_trust_policy(service: str) -> str:
 
 
 def irsa_trust_policy(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> str:
-    """Trust policy for IAM roles for service accounts: only this service account may assume it."""
+    """Trust policy for IAM roles for service accounts: only this service account may assume it;
+    a `*` in `service_account` matches a family of them (`StringLike`, e.g. `efs-csi-*`)."""
     issuer = oidc_issuer.removeprefix("https://")
+    subject = {f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}"}
+    audience = {f"{issuer}:aud": "sts.amazonaws.com"}
+    condition = (
+        {"StringLike": subject, "StringEquals": audience}
+        if "*" in service_account
+        else {"StringEquals": {**subject, **audience}}
+    )
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -54,12 +62,7 @@ def irsa_trust_policy(oidc_provider_arn: str, oidc_issuer: str, namespace: str, 
                     "Effect": "Allow",
                     "Principal": {"Federated": oidc_provider_arn},
                     "Action": "sts:AssumeRoleWithWebIdentity",
-                    "Condition": {
-                        "StringEquals": {
-                            f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                            f"{issuer}:aud": "sts.amazonaws.com",
-                        }
-                    },
+                    "Condition": condition,
                 }
             ],
         },

@@ -179,7 +179,7 @@ def ec2_node_class_spec(
         "metadataOptions": {
             "httpEndpoint": "enabled",
             "httpProtocolIPv6": "disabled",
-            "httpPutResponseHopLimit": 2,
+            "httpPutResponseHopLimit": 1,  # pods cannot borrow the node role (node_group.IMDS_HOP_LIMIT)
             "httpTokens": "required",
         },
         "blockDeviceMappings": [

@@ -44,9 +44,22 @@ def node_group_taints(taints: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
     return out
 
 
+IMDS_HOP_LIMIT = 1
+"""IMDSv2 responses stop at the node (terraform-aws-eks v21's default): a pod in its own network
+namespace is one hop further and cannot borrow the node role. Nothing here needs IMDS from a pod:
+the EBS/EFS CSI drivers and Karpenter take IRSA roles, the platform's workloads Pod Identity roles
+(modules/artifact_access.py), the EBS CSI node plugin reads its instance metadata from the
+Kubernetes API when IMDS is out of reach, and host-network pods (EFS CSI node, kube-proxy, VPC CNI)
+are not an extra hop."""
+
+
 def metadata_options() -> dict[str, Any]:
-    """IMDSv2 only; hop limit 2 so containerised agents that still read IMDS keep working."""
-    return {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 2}
+    """IMDSv2 only, hop limit 1 (see IMDS_HOP_LIMIT)."""
+    return {
+        "http_endpoint": "enabled",
+        "http_tokens": "required",
+        "http_put_response_hop_limit": IMDS_HOP_LIMIT,
+    }
 
 
 class ManagedNodeGroup(pulumi.ComponentResource):
@@ -64,6 +77,9 @@ class ManagedNodeGroup(pulumi.ComponentResource):
             name,
             description=f"kfstack node pool {name}",
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(**metadata_options()),
+            # One volume: on the AL2023 EKS AMIs (standard and NVIDIA) containerd's images and the
+            # kubelet's ephemeral storage live on the root volume, and nodeadm mounts no second EBS
+            # volume, so GPU pools get room by sizing this one (`diskSizeGib`), not by an extra disk.
             block_device_mappings=[
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                     device_name="/dev/xvda",

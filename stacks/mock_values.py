@@ -1,22 +1,46 @@
 """Helpers for mock outputs: stable ids and ARNs derived from logical names.
 
 Every value is derived from the logical name, so two plans of one program are byte-identical.
+ARNs, ids and endpoints are in the region of the environment being planned (`planned_region`) and
+in the placeholder account 123456789012 (the example account of AWS's own documentation), so a
+reviewer reads a prod plan in prod's region and sees at once that the account is not a real one.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from stacks.component_spec import MockTemplate
 
 MOCK_ACCOUNT = "123456789012"
-MOCK_REGION = "us-west-2"
+DEFAULT_MOCK_REGION = "us-west-2"
+"""The region of mock values outside `planned_region` (unit tests of single modules)."""
+
+_region = DEFAULT_MOCK_REGION
 
 
-def aws_arn(service: str, resource: str, region: str = MOCK_REGION) -> str:
-    """An ARN in the mock account."""
-    return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT}:{resource}"
+def mock_region() -> str:
+    """The region mock ARNs and endpoints are in: the planned environment's."""
+    return _region
+
+
+@contextmanager
+def planned_region(region: str) -> Iterator[None]:
+    """Derive mock values in `region` while a program is recorded (plans run one at a time)."""
+    global _region
+    previous, _region = _region, region
+    try:
+        yield
+    finally:
+        _region = previous
+
+
+def aws_arn(service: str, resource: str, region: str | None = None) -> str:
+    """An ARN in the mock account, in the planned region unless `region` is given."""
+    return f"arn:aws:{service}:{region or _region}:{MOCK_ACCOUNT}:{resource}"
 
 
 def stable_hex(name: str, n: int = 17) -> str:

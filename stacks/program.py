@@ -14,7 +14,7 @@ from stacks.components.cluster import build_cluster
 from stacks.components.dcgm_exporter import build_dcgm_exporter
 from stacks.components.determined import build_determined
 from stacks.components.dex import build_dex
-from stacks.components.eks_addons import build_eks_addons
+from stacks.components.eks_addons import build_eks_addons, build_network_addons
 from stacks.components.gpu import build_gpu_support
 from stacks.components.istio import build_istio
 from stacks.components.karpenter import build_karpenter
@@ -47,8 +47,9 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     aws = build_aws(stack)
     network = build_network(stack, aws)
     cluster = build_cluster(stack, aws, network)
-    node_groups = build_node_groups(stack, cluster)
-    addons = build_eks_addons(stack, cluster, node_groups)
+    network_addons = build_network_addons(stack, cluster)
+    node_groups = build_node_groups(stack, cluster, after=network_addons)
+    addons = [*network_addons, *build_eks_addons(stack, cluster, node_groups)]
     karpenter_pools = build_karpenter(stack, cluster, compute=[*node_groups, *addons])
     compute = [*node_groups, *addons, *karpenter_pools]
     placements = build_gpu_support(stack, cluster, after=addons)

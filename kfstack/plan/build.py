@@ -22,6 +22,7 @@ from kfstack.plan.problems import PlanProblem
 from kfstack.plan.recorder import RecordedResource, find_resources, record_program
 from stacks.config.environment import EnvironmentConfig
 from stacks.config.loader import ENVIRONMENTS_DIR, load_environment
+from stacks.mock_values import DEFAULT_MOCK_REGION
 from stacks.program import build_platform
 
 if TYPE_CHECKING:
@@ -112,7 +113,12 @@ def plan_config(
 ) -> Plan:
     """Record and check the program for an already-validated config; with `charts_dir`, also render
     and check every Helm release from the packaged charts there."""
-    record = record_program(lambda: build_platform(environment, config), stack=environment)
+    eks = config.cluster.eks
+    record = record_program(
+        lambda: build_platform(environment, config),
+        stack=environment,
+        region=eks.region if eks is not None else DEFAULT_MOCK_REGION,
+    )
     problems = [PlanProblem("provider function", "offline build", error) for error in record.errors]
     problems += check_plan(record.resources, config.cluster.kubernetes_version, crd_dir)
     images = object_images(record.resources)

@@ -23,6 +23,7 @@ from pulumi.runtime import settings as pulumi_settings
 from kfstack.plan.binaries import Tool, find_tool
 from stacks.components import mock_calls, mock_templates
 from stacks.config.secrets import REDACTED
+from stacks.mock_values import DEFAULT_MOCK_REGION, planned_region
 
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
@@ -221,10 +222,12 @@ def record_program(
     project: str = "kfstack",
     mocks: pulumi.runtime.Mocks | None = None,
     allow_empty: bool = False,
+    region: str = DEFAULT_MOCK_REGION,
 ) -> ProgramRecord:
     """Run `program` under mocks on a fresh event loop; return its registrations and warnings.
 
-    Global runtime state is reset afterwards, so calls are independent of each other.
+    Mock ARNs, ids and endpoints are in `region` (the environment's AWS region). Global runtime
+    state is reset afterwards, so calls are independent of each other.
     """
     monitor = RecordingMonitor(mocks or RecordingMocks())
     collected = _Collect()
@@ -249,7 +252,8 @@ def record_program(
         pulumi.runtime.set_mocks(
             monitor.mocks, project=project, stack=stack, preview=False, logger=logger, monitor=monitor
         )
-        pulumi.runtime.test(run)()
+        with planned_region(region):
+            pulumi.runtime.test(run)()
     finally:
         pulumi_settings.reset_options()
         _close_loop(loop)

@@ -10,7 +10,7 @@ import pulumi
 from stacks.component_spec import ComponentSpec
 from stacks.components.aws import AwsAccount
 from stacks.context import StackContext
-from stacks.mock_values import stable_hex
+from stacks.mock_values import mock_region, stable_hex
 
 
 def _bucket_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def _bucket_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         "id": bucket,
         "bucket": bucket,
         "arn": f"arn:aws:s3:::{bucket}",
-        "bucketRegionalDomainName": f"{bucket}.s3.mock.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{mock_region()}.amazonaws.com",
     }
 
 

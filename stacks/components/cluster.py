@@ -12,7 +12,7 @@ import pulumi
 from stacks.component_spec import ComponentSpec
 from stacks.components.aws import AwsAccount
 from stacks.context import StackContext
-from stacks.mock_values import MOCK_ACCOUNT, aws_arn, named, stable_hex, stable_uuid
+from stacks.mock_values import MOCK_ACCOUNT, aws_arn, mock_region, named, stable_hex, stable_uuid
 
 if TYPE_CHECKING:
     import pulumi_kubernetes as k8s
@@ -28,9 +28,9 @@ def _eks_cluster_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
         "id": cluster,
         "name": cluster,
         "arn": aws_arn("eks", f"cluster/{cluster}"),
-        "endpoint": f"https://{oidc_id}.gr7.mock.eks.amazonaws.com",
+        "endpoint": f"https://{oidc_id}.gr7.{mock_region()}.eks.amazonaws.com",
         "certificateAuthority": {"data": base64.b64encode(f"mock-ca-{cluster}".encode()).decode()},
-        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.mock.amazonaws.com/id/{oidc_id}"}]}],
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{mock_region()}.amazonaws.com/id/{oidc_id}"}]}],
         "vpcConfig": {
             **(inputs.get("vpcConfig") or {}),
             "clusterSecurityGroupId": f"sg-{stable_hex(name + '/cluster')}",
@@ -56,7 +56,8 @@ def _policy_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _oidc_provider_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    url = str(inputs.get("url") or f"oidc.eks.mock.amazonaws.com/id/{stable_hex(name, 32).upper()}")
+    issuer = f"oidc.eks.{mock_region()}.amazonaws.com/id/{stable_hex(name, 32).upper()}"
+    url = str(inputs.get("url") or issuer)
     path = url.removeprefix("https://")
     arn = f"arn:aws:iam::{MOCK_ACCOUNT}:oidc-provider/{path}"
     return {"id": arn, "arn": arn, "url": path}

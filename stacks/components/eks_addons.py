@@ -22,26 +22,43 @@ SPEC = ComponentSpec(
 )
 
 
-def build_eks_addons(
-    stack: StackContext, cluster: Cluster, node_groups: Sequence[pulumi.Resource]
-) -> list[pulumi.Resource]:
-    """The addons, after the node groups they schedule onto; empty on an existing cluster."""
+def build_network_addons(stack: StackContext, cluster: Cluster) -> list[pulumi.Resource]:
+    """The addons nodes need to become Ready (VPC CNI, kube-proxy, pod-identity agent), created
+    before the node groups (`modules.eks_addons.BEFORE_COMPUTE_ADDONS`); empty on an existing cluster."""
     eks_config = stack.config.cluster.eks
     if cluster.eks is None or eks_config is None:
         return []
+    from modules.eks_addons import before_compute
+
+    return [_addons("network-addons", cluster, before_compute(eks_config.installed_addons()), [])]
+
+
+def build_eks_addons(
+    stack: StackContext, cluster: Cluster, node_groups: Sequence[pulumi.Resource]
+) -> list[pulumi.Resource]:
+    """The other addons, after the node groups they schedule onto; empty on an existing cluster."""
+    eks_config = stack.config.cluster.eks
+    if cluster.eks is None or eks_config is None:
+        return []
+    from modules.eks_addons import after_compute
+
+    return [_addons("addons", cluster, after_compute(eks_config.installed_addons()), node_groups)]
+
+
+def _addons(
+    name: str, cluster: Cluster, addons: dict[str, str | None], after: Sequence[pulumi.Resource]
+) -> pulumi.Resource:
     from modules.eks_addons import EksAddons, EksAddonsArgs
 
     eks = cluster.eks
-    addons = EksAddons(
-        "addons",
+    assert eks is not None  # callers return early on an existing cluster
+    return EksAddons(
+        name,
         EksAddonsArgs(
             cluster_name=eks.name,
-            addons=eks_config.installed_addons(),
+            addons=addons,
             oidc_provider_arn=eks.oidc_provider_arn,
             oidc_issuer=eks.oidc_issuer,
         ),
-        opts=pulumi.ResourceOptions.merge(
-            eks.aws.options(), pulumi.ResourceOptions(depends_on=list(node_groups))
-        ),
+        opts=pulumi.ResourceOptions.merge(eks.aws.options(), pulumi.ResourceOptions(depends_on=list(after))),
     )
-    return [addons]

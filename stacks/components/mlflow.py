@@ -20,7 +20,7 @@ from stacks.components.cluster import Cluster
 from stacks.components.istio import Mesh
 from stacks.config.environment import EnvironmentConfig
 from stacks.context import StackContext
-from stacks.mock_values import aws_arn, named, stable_hex
+from stacks.mock_values import aws_arn, mock_region, named, stable_hex
 
 if TYPE_CHECKING:
     from modules.mlflow import PostgresBackend
@@ -34,7 +34,7 @@ PASSWORD_LENGTH = 32
 
 def _rds_instance_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     identifier = named(inputs, "identifier", name)
-    address = f"{identifier}.c{stable_hex(name, 12)}.us-west-2.rds.amazonaws.com"
+    address = f"{identifier}.c{stable_hex(name, 12)}.{mock_region()}.rds.amazonaws.com"
     port = int(inputs.get("port") or 5432)
     return {
         "id": f"db-{stable_hex(name, 26).upper()}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -34,8 +35,11 @@ def pool_taints(pool: NodePoolConfig) -> tuple[dict[str, Any], ...]:
     return tuple(t.model_dump(exclude_none=True) for t in pool.taints)
 
 
-def build_node_groups(stack: StackContext, cluster: Cluster) -> list[pulumi.Resource]:
-    """One managed node group per managed pool; empty on an existing cluster."""
+def build_node_groups(
+    stack: StackContext, cluster: Cluster, after: Sequence[pulumi.Resource] = ()
+) -> list[pulumi.Resource]:
+    """One managed node group per managed pool, after `after` (the addons nodes need to become
+    Ready); empty on an existing cluster."""
     if cluster.eks is None:
         return []
     from modules.gpu import ami_type, node_labels
@@ -61,7 +65,7 @@ def build_node_groups(stack: StackContext, cluster: Cluster) -> list[pulumi.Reso
             taints=pool_taints(pool),
         )
         opts = pulumi.ResourceOptions.merge(
-            eks.aws.options(), pulumi.ResourceOptions(depends_on=list(eks.node_role.attachments))
+            eks.aws.options(), pulumi.ResourceOptions(depends_on=[*eks.node_role.attachments, *after])
         )
         groups.append(ManagedNodeGroup(name, args, opts=opts))
     return groups

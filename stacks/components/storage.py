@@ -12,7 +12,7 @@ from stacks.component_spec import ComponentSpec
 from stacks.components.cluster import Cluster
 from stacks.config.environment import EnvironmentConfig
 from stacks.context import StackContext
-from stacks.mock_values import aws_arn, ec2_id, stable_hex
+from stacks.mock_values import aws_arn, ec2_id, mock_region, stable_hex
 
 SPEC = ComponentSpec(
     name="storage",
@@ -22,7 +22,7 @@ SPEC = ComponentSpec(
         "aws:efs/fileSystem:FileSystem": lambda name, inputs: {
             "id": f"fs-{stable_hex(name)}",
             "arn": aws_arn("elasticfilesystem", f"file-system/fs-{stable_hex(name)}"),
-            "dnsName": f"fs-{stable_hex(name)}.efs.mock.amazonaws.com",
+            "dnsName": f"fs-{stable_hex(name)}.efs.{mock_region()}.amazonaws.com",
         },
         "aws:efs/mountTarget:MountTarget": lambda name, inputs: {"id": f"fsmt-{stable_hex(name)}"},
     },

@@ -133,6 +133,11 @@ class EksClusterConfig(ConfigModel):
     public_access_cidrs: list[str] = Field(
         default_factory=lambda: ["0.0.0.0/0"], description="CIDRs allowed to reach the public endpoint."
     )
+    runner_in_vpc: bool = Field(
+        False,
+        description="`pulumi up` runs inside the cluster's VPC (or a network routed to it: VPN, peering, "
+        "Direct Connect), so a private-only API endpoint is reachable; see docs/infrastructure.md.",
+    )
     secrets_encryption: SecretsEncryptionConfig = Field(
         default_factory=SecretsEncryptionConfig, description="KMS encryption of Kubernetes secrets."
     )
@@ -173,6 +178,7 @@ class EksClusterConfig(ConfigModel):
             yield violation(
                 "endpointPublicAccess", "at least one API endpoint (private or public) must be enabled"
             )
+        yield from self._endpoint_access_problems()
         if len(set(self.control_plane_log_types)) != len(self.control_plane_log_types):
             yield violation("controlPlaneLogTypes", "duplicate log types", self.control_plane_log_types)
         known = REQUIRED_ADDONS + OPTIONAL_ADDONS
@@ -185,6 +191,32 @@ class EksClusterConfig(ConfigModel):
             if not _ROLE_ARN.match(arn):
                 yield violation(
                     ("adminRoleArns", i), "must be an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", arn
+                )
+
+
+    def _endpoint_access_problems(self) -> Iterator[Violation]:
+        # The stack creates Kubernetes objects right after the control plane: `pulumi up` has to reach
+        # the API, or every in-cluster resource times out.
+        if self.endpoint_private_access and not self.endpoint_public_access and not self.runner_in_vpc:
+            yield violation(
+                "endpointPublicAccess",
+                "a private-only API endpoint is unreachable from outside the VPC: enable the public "
+                "endpoint restricted to publicAccessCidrs, or set runnerInVpc: true when `pulumi up` "
+                "runs inside the VPC (or a network routed to it)",
+                False,
+            )
+        if self.runner_in_vpc and not self.endpoint_private_access:
+            yield violation(
+                "runnerInVpc", "a runner inside the VPC reaches the API only through endpointPrivateAccess"
+            )
+        if self.endpoint_public_access and not self.public_access_cidrs:
+            yield violation("publicAccessCidrs", "the public endpoint needs at least one allowed CIDR")
+        for i, cidr in enumerate(self.public_access_cidrs):
+            try:
+                ipaddress.ip_network(cidr, strict=True)
+            except ValueError:
+                yield violation(
+                    ("publicAccessCidrs", i), "not a valid network CIDR (e.g. 203.0.113.0/24)", cidr
                 )
 
 

@@ -52,6 +52,14 @@ def _existing_cluster_problems(config: EnvironmentConfig) -> Iterator[Violation]
 
 
 def _eks_problems(config: EnvironmentConfig) -> Iterator[Violation]:
+    eks = config.cluster.eks
+    if config.tier == "prod" and eks is not None and not eks.admin_role_arns:
+        # The creator's bootstrap access goes with whoever ran the first `up`; prod names its admins.
+        yield violation(
+            ("cluster", "eks", "adminRoleArns"),
+            "prod needs at least one cluster-admin IAM role (given access entries with "
+            "AmazonEKSClusterAdminPolicy)",
+        )
     managed_cpu = [
         name
         for name, pool in config.node_pools.items()

@@ -47,7 +47,13 @@ class NodePoolConfig(ConfigModel):
     min_size: int = Field(0, ge=0, description="Minimum nodes (0 lets GPU pools scale from zero).")
     desired_size: int = Field(0, ge=0, description="Initial node count.")
     max_size: int = Field(1, ge=1, description="Maximum nodes.")
-    disk_size_gib: int = Field(100, ge=20, le=16384, description="Root volume size in GiB.")
+    disk_size_gib: int = Field(
+        100,
+        ge=20,
+        le=16384,
+        description="Root volume size in GiB; it holds container images and ephemeral storage "
+        "(AL2023 nodes have no separate data volume), so size it for GPU images.",
+    )
     capacity_type: CapacityType = Field("ON_DEMAND", description="On-demand or spot.")
     gpu: bool = Field(False, description="A GPU pool (NVIDIA AMI, device plugin, GPU taint).")
     provisioner: Literal["managedNodeGroup", "karpenter"] = Field(

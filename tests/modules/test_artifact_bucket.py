@@ -1,6 +1,8 @@
-"""The artifact bucket: versioned, encrypted, private; protected as a whole when asked."""
+"""The artifact bucket: versioned, encrypted, private, TLS only; protected as a whole when asked."""
 
 from __future__ import annotations
+
+import json
 
 import pulumi
 import pulumi_aws as aws
@@ -48,3 +50,19 @@ def test_aes256_encryption_uses_no_bucket_key(record) -> None:
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
     ).inputs["rules"]
     assert rule == {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": False}
+
+
+def test_the_bucket_policy_denies_requests_without_tls_on_bucket_and_objects(record) -> None:
+    def program() -> None:
+        ArtifactBucket("artifacts", ArtifactBucketArgs("AES256", False, 90))
+
+    rec = record(program)
+    bucket = rec.one("aws:s3/bucket:Bucket", "artifacts").inputs
+    policy = rec.one("aws:s3/bucketPolicy:BucketPolicy")
+    (statement,) = json.loads(policy.inputs["policy"])["Statement"]
+    arn = f"arn:aws:s3:::{policy.inputs['bucket']}"
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*" and statement["Action"] == "s3:*"
+    assert statement["Resource"] == [arn, f"{arn}/*"]
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert rec.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").urn in policy.dependencies
+    assert bucket["forceDestroy"] is False

@@ -7,7 +7,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from modules.eks_addons import EksAddons, EksAddonsArgs
+from modules.eks_addons import EksAddons, EksAddonsArgs, after_compute, before_compute
 
 OIDC_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.example/id/X"
 
@@ -50,3 +50,24 @@ def test_addons_wait_for_what_the_caller_names(record) -> None:
     for addon in rec.find("aws:eks/addon:Addon"):
         assert nodes.urn in addon.dependencies
     assert record(_addons).one("aws:eks/addon:Addon", "vpc-cni").dependencies == []
+
+
+def test_daemonset_addons_nodes_need_are_split_off_before_compute() -> None:
+    addons = {"vpc-cni": "v1.20.1-eksbuild.1", "coredns": None, "kube-proxy": None, "eks-pod-identity-agent": None}
+    assert before_compute(addons) == {"vpc-cni": "v1.20.1-eksbuild.1", "kube-proxy": None, "eks-pod-identity-agent": None}
+    assert after_compute(addons) == {"coredns": None}
+
+
+def test_the_efs_driver_role_trusts_its_controller_and_node_service_accounts(record) -> None:
+    def program() -> None:
+        EksAddons(
+            "addons",
+            EksAddonsArgs("kfstack-test", {"aws-efs-csi-driver": None}, OIDC_ARN, "https://oidc.example/id/X"),
+        )
+
+    role = record(program).one("aws:iam/role:Role", "aws-efs-csi-driver")
+    condition = json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]
+    assert condition == {
+        "StringLike": {"oidc.example/id/X:sub": "system:serviceaccount:kube-system:efs-csi-*"},
+        "StringEquals": {"oidc.example/id/X:aud": "sts.amazonaws.com"},
+    }

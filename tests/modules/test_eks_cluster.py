@@ -6,6 +6,7 @@ import json
 
 import pulumi
 import pulumi_aws as aws
+import pytest
 
 from modules.eks_cluster import EksCluster, EksClusterArgs
 
@@ -112,9 +113,25 @@ def test_existing_kms_key_is_used_instead_of_creating_one(record) -> None:
     assert rec.one("aws:eks/cluster:Cluster").inputs["encryptionConfig"]["provider"]["keyArn"] == arn
 
 
+@pytest.mark.parametrize("existing", [None, "arn:aws:kms:us-west-2:123456789012:key/abc"])
+def test_the_cluster_role_may_use_the_secrets_key_before_the_cluster_exists(record, existing) -> None:
+    rec = record(lambda: _eks(_args(kms_key_arn=existing)))
+    policy = rec.one("aws:iam/rolePolicy:RolePolicy", "eks-cluster-encryption")
+    (statement,) = json.loads(policy.inputs["policy"])["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Action"] == ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"]
+    if existing:
+        assert statement["Resource"] == existing
+    else:
+        assert statement["Resource"].startswith("arn:aws:kms:us-west-2:123456789012:key/")
+    assert policy.inputs["role"].startswith("eks-cluster-")  # the cluster role's (mocked) autoname
+    assert policy.urn in rec.one("aws:eks/cluster:Cluster").dependencies
+
+
 def test_without_secrets_encryption_there_is_no_key_and_no_encryption_config(record) -> None:
     rec = record(lambda: _eks(_args(encrypt_secrets=False)))
     assert rec.find("aws:kms/key:Key") == []
+    assert rec.find("aws:iam/rolePolicy:RolePolicy") == []
     assert "encryptionConfig" not in rec.one("aws:eks/cluster:Cluster").inputs
 
 

@@ -45,3 +45,10 @@ def test_role_gets_one_attachment_per_policy_and_an_inline_policy(record) -> Non
     assert attachments == {"ctrl-A": "arn:aws:iam::aws:policy/A", "ctrl-B": "arn:aws:iam::aws:policy/service-role/B"}
     inline = rec.one("aws:iam/rolePolicy:RolePolicy", "ctrl")
     assert role.urn in inline.dependencies
+
+
+def test_irsa_trust_with_a_wildcard_matches_the_subject_with_string_like_only() -> None:
+    policy = json.loads(irsa_trust_policy("arn:oidc", "https://oidc.example/id/X", "kube-system", "efs-csi-*"))
+    condition = policy["Statement"][0]["Condition"]
+    assert condition["StringLike"] == {"oidc.example/id/X:sub": "system:serviceaccount:kube-system:efs-csi-*"}
+    assert condition["StringEquals"] == {"oidc.example/id/X:aud": "sts.amazonaws.com"}

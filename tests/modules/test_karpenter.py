@@ -55,6 +55,7 @@ def test_karpenter_specs_validate_against_the_crd_schemas(crd_dir: Path) -> None
         "kubernetes.io/arch": ["amd64"],
     }
     assert node_class["spec"]["metadataOptions"]["httpTokens"] == "required"
+    assert node_class["spec"]["metadataOptions"]["httpPutResponseHopLimit"] == 1
 
 
 def test_karpenter_controller_values_carry_the_cluster_and_irsa_role() -> None:

@@ -18,8 +18,9 @@ def test_taints_use_the_node_group_api_form() -> None:
     ]
 
 
-def test_imdsv2_is_required() -> None:
+def test_imdsv2_is_required_and_stops_at_the_node() -> None:
     assert metadata_options()["http_tokens"] == "required"
+    assert metadata_options()["http_put_response_hop_limit"] == 1
 
 
 def _gpu_group(wait: bool = False) -> None:

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from kfstack.commands.validate import validate_command
+from stacks.config.loader import ENVIRONMENTS_DIR
 
 ENVIRONMENTS = ("local", "dev", "staging", "prod")
 
@@ -193,3 +194,12 @@ def test_pipelines_namespace_that_is_not_a_profile_is_rejected(tmp_path: Path) -
     )
     assert "declare a profile named 'team-b' under profiles (declared: team-a)" in result.output
     assert ".yaml:12:" in result.output
+
+
+def test_private_only_endpoint_without_a_way_in_fails_with_its_key_path(tmp_path: Path) -> None:
+    text = (ENVIRONMENTS_DIR / "Pulumi.prod.yaml").read_text()
+    text = text.replace("endpointPublicAccess: true", "endpointPublicAccess: false")
+    result = run(write(tmp_path, text))
+    assert result.exit_code == 2, result.output
+    assert "kfstack:cluster.eks.endpointPublicAccess" in result.output
+    assert "Traceback" not in result.output

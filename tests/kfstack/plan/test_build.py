@@ -1,13 +1,16 @@
-"""`build_plan` on shipped environments: deterministic JSON, manifests, explicit providers."""
+"""`build_plan` on shipped environments: deterministic JSON, manifests, explicit providers, region."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from kfstack.plan.build import build_plan, write_manifests
 from stacks.config.loader import ENVIRONMENTS_DIR
+from stacks.mock_values import MOCK_ACCOUNT
 
 
 def test_plan_json_is_byte_identical_across_runs() -> None:
@@ -63,3 +66,18 @@ def test_plan_of_a_changed_environment_file(tmp_path: Path) -> None:
         r.inputs.get("metadata", {}).get("name") for r in build_plan("local", directory=tmp_path).resources
     }
     assert "team-a" in names and "kubeflow-user" not in names
+
+
+_ARN_REGION = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]*):")
+_ENDPOINT_REGION = re.compile(r"\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.(?:[a-z0-9-]+\.)?amazonaws\.com")
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_every_arn_and_endpoint_of_an_eks_plan_is_in_the_stacks_region(plan, environment: str) -> None:
+    result = plan(environment)
+    region = result.config.cluster.eks.region
+    text = result.json_text()
+    arn_regions = set(_ARN_REGION.findall(text)) - {""}  # IAM and S3 ARNs carry no region
+    assert arn_regions == {region}
+    assert set(_ENDPOINT_REGION.findall(text)) == {region}
+    assert f":{MOCK_ACCOUNT}:" in text

@@ -53,15 +53,13 @@ def test_dev_protects_nothing(plan) -> None:
     assert [r.name for r in plan("dev").resources if r.protect or r.retain_on_delete] == []
 
 
-def test_admin_roles_get_an_unprotected_access_component_only_when_configured(plan, plan_of) -> None:
-    assert plan("prod").find("kfstack:cluster:EksAdminAccess") == []
-    role = "arn:aws:iam::123456789012:role/platform-admins"
-
-    def with_admin(values: dict) -> None:
-        values["cluster"]["eks"]["adminRoleArns"] = [role]
-
-    result = plan_of("prod", with_admin)
+def test_admin_roles_get_an_unprotected_access_component_only_when_configured(plan) -> None:
+    assert plan("dev").find("kfstack:cluster:EksAdminAccess") == []
+    result = plan("prod")  # prod must name an admin role (the shipped placeholder)
+    (role,) = result.config.cluster.eks.admin_role_arns
     (access,) = result.find("kfstack:cluster:EksAdminAccess")
     (entry,) = result.find("aws:eks/accessEntry:AccessEntry", "admin-platform-admins")
     assert entry.parent == access.urn and entry.inputs["principalArn"] == role
+    (association,) = result.find("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert association.inputs["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
     assert not entry.protect  # changing who administers a protected cluster stays an update

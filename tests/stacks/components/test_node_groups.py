@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def test_each_managed_pool_becomes_a_node_group_with_its_ami_taints_and_labels(plan) -> None:
     result = plan("dev")
@@ -42,3 +44,16 @@ def test_pools_of_an_existing_cluster_create_nothing(plan_of) -> None:
 
     result = plan_of("local", gpu_pool)
     assert result.find("kfstack:nodes:ManagedNodeGroup") == []
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_every_launch_template_of_an_eks_plan_keeps_imds_on_the_node(plan, environment: str) -> None:
+    result = plan(environment)
+    templates = result.find("aws:ec2/launchTemplate:LaunchTemplate")
+    node_classes = [o for _, o in result.kubernetes_objects() if o.get("kind") == "EC2NodeClass"]
+    assert templates and (node_classes or environment != "staging")  # staging runs Karpenter
+    for template in templates:
+        assert template.inputs["metadataOptions"]["httpPutResponseHopLimit"] == 1, template.name
+        assert template.inputs["metadataOptions"]["httpTokens"] == "required", template.name
+    for node_class in node_classes:
+        assert node_class["spec"]["metadataOptions"]["httpPutResponseHopLimit"] == 1

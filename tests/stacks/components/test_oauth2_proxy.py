@@ -84,7 +84,7 @@ def test_eks_trusts_the_clusters_oidc_issuer(plan) -> None:
     (m2m,) = [r for r in result.find(RA) if r.inputs["metadata"]["name"] == "m2m-token-issuer"]
     (rule,) = m2m.inputs["spec"]["jwtRules"]
     # the mock EKS cluster's identity issuer (stacks/components/cluster.py), the https URL
-    assert rule["issuer"].startswith("https://oidc.eks.mock.amazonaws.com/id/") and "jwksUri" not in rule
+    assert rule["issuer"].startswith("https://oidc.eks.us-west-2.amazonaws.com/id/") and "jwksUri" not in rule
     assert cluster.inputs["name"] == "kfstack-dev"
     assert result.find("kubernetes:apps/v1:Deployment") == []
 

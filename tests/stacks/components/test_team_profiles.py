@@ -17,7 +17,7 @@ from stacks.components import absent_components
 from stacks.components.artifact_bucket import build_artifact_bucket
 from stacks.components.aws import build_aws
 from stacks.components.cluster import Cluster, build_cluster
-from stacks.components.eks_addons import build_eks_addons
+from stacks.components.eks_addons import build_eks_addons, build_network_addons
 from stacks.components.gpu import build_gpu_support
 from stacks.components.karpenter import build_karpenter
 from stacks.components.kfp_resources import build_kfp_resources
@@ -55,8 +55,9 @@ def _platform_with_profiles(environment: str, config: EnvironmentConfig) -> None
     stack = StackContext(environment, config)
     aws = build_aws(stack)
     cluster = build_cluster(stack, aws, build_network(stack, aws))
-    node_groups = build_node_groups(stack, cluster)
-    addons = build_eks_addons(stack, cluster, node_groups)
+    network_addons = build_network_addons(stack, cluster)
+    node_groups = build_node_groups(stack, cluster, after=network_addons)
+    addons = [*network_addons, *build_eks_addons(stack, cluster, node_groups)]
     compute = [*node_groups, *addons, *build_karpenter(stack, cluster, compute=[*node_groups, *addons])]
     placements = build_gpu_support(stack, cluster, after=addons)
     storage = build_storage(stack, cluster, after=addons)

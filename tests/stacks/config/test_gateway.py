@@ -5,7 +5,7 @@ from __future__ import annotations
 EKS = {
     "kind": "eks",
     "kubernetesVersion": "1.34",
-    "eks": {"region": "us-west-2", "availabilityZones": ["us-west-2a", "us-west-2b"]},
+    "eks": {"region": "us-west-2", "availabilityZones": ["us-west-2a", "us-west-2b"], "runnerInVpc": True},
 }
 POOLS = {"system": {"instanceTypes": ["m6i.large"], "minSize": 1, "desiredSize": 1, "maxSize": 2}}
 

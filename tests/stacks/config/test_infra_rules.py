@@ -266,3 +266,38 @@ def test_installed_addons_always_include_the_required_ones() -> None:
         "aws-efs-csi-driver",
     ]
     assert all(version is None for version in addons.values())
+
+
+def test_private_only_endpoint_without_a_way_in_is_rejected() -> None:
+    values = prod_values()
+    values["cluster"]["eks"]["endpointPublicAccess"] = False
+    found = problem_paths(values)
+    assert list(found) == ["kfstack:cluster.eks.endpointPublicAccess"]
+    assert "runnerInVpc" in found["kfstack:cluster.eks.endpointPublicAccess"]
+
+
+def test_private_only_endpoint_with_a_runner_in_the_vpc_is_valid() -> None:
+    values = prod_values()
+    values["cluster"]["eks"].update(endpointPublicAccess=False, runnerInVpc=True)
+    assert parse_environment(values).cluster.eks.runner_in_vpc
+
+
+def test_runner_in_the_vpc_needs_the_private_endpoint() -> None:
+    values = prod_values()
+    values["cluster"]["eks"].update(endpointPrivateAccess=False, runnerInVpc=True)
+    assert "kfstack:cluster.eks.runnerInVpc" in problem_paths(values)
+
+
+def test_public_endpoint_needs_valid_allowed_cidrs() -> None:
+    values = prod_values()
+    values["cluster"]["eks"]["publicAccessCidrs"] = []
+    assert "kfstack:cluster.eks.publicAccessCidrs" in problem_paths(values)
+    values["cluster"]["eks"]["publicAccessCidrs"] = ["203.0.113.7/24"]
+    assert "kfstack:cluster.eks.publicAccessCidrs[0]" in problem_paths(values)
+
+
+def test_prod_must_name_a_cluster_admin_role() -> None:
+    values = prod_values()
+    del values["cluster"]["eks"]["adminRoleArns"]
+    found = problem_paths(values)
+    assert list(found) == ["kfstack:cluster.eks.adminRoleArns"]

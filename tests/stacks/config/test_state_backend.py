@@ -9,7 +9,7 @@ from stacks.config.state_backend import bucket_name_problem
 EKS = {
     "kind": "eks",
     "kubernetesVersion": "1.34",
-    "eks": {"region": "us-west-2", "availabilityZones": ["us-west-2a", "us-west-2b"]},
+    "eks": {"region": "us-west-2", "availabilityZones": ["us-west-2a", "us-west-2b"], "runnerInVpc": True},
 }
 # staging: no login rules depend on the backend; the minimal staging env needs its gateway and auth off
 STAGING = {
