@@ -13,6 +13,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from modules.eks_iam import (
+    arn_parts,
     irsa_trust,
     node_role,
     role_with_policies,
@@ -26,12 +27,6 @@ KARPENTER_NAMESPACE = "kube-system"
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
 
 
-def _arn_parts(cluster_arn: str) -> tuple[str, str, str]:
-    """(partition, region, account) of an EKS cluster ARN (`arn:aws:eks:us-east-1:123:cluster/x`)."""
-    parts = cluster_arn.split(":")
-    return parts[1], parts[3], parts[4]
-
-
 def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, queue_arn: str) -> str:
     """The controller's IAM policy, scoped as Karpenter 1.x's reference CloudFormation scopes it.
 
@@ -39,7 +34,7 @@ def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, q
     those tagged for this cluster, region and an EC2NodeClass; reads to the cluster's region.
     `ec2:DescribeInstanceStatus` is included: without it Karpenter 1.14 turns off instance health checks.
     """
-    partition, region, account = _arn_parts(cluster_arn)
+    partition, region, account = arn_parts(cluster_arn)
     ec2 = f"arn:{partition}:ec2:{region}"
     cluster_tag = f"kubernetes.io/cluster/{cluster_name}"
     request_tags = {
