@@ -55,6 +55,15 @@ def metadata_options() -> dict[str, Any]:
     return {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 2}
 
 
+def _asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
+    """The name of the Auto Scaling group EKS created for a node group (it creates exactly one)."""
+    groups = resources[0].autoscaling_groups or []
+    name = groups[0].name if groups else None
+    if name is None:
+        raise ValueError("the node group reports no Auto Scaling group")
+    return name
+
+
 class ManagedNodeGroup(pulumi.ComponentResource):
     """Launch template + node group; min size 0 lets a pool scale from zero.
 
@@ -119,7 +128,7 @@ class ManagedNodeGroup(pulumi.ComponentResource):
         """The node group's labels, taints and GPUs as node-template tags on its (EKS-created) ASG."""
         from modules.cluster_autoscaler import node_template_tags
 
-        asg_name = self.node_group.resources.apply(lambda r: r[0].autoscaling_groups[0].name)
+        asg_name = self.node_group.resources.apply(_asg_name)
         tags = node_template_tags(args.labels, args.taints, args.gpus_per_node)
         return tuple(
             aws.autoscaling.Tag(
