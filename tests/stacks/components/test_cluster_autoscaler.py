@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kfstack.plan.helm_template import rendered_release
+from stacks.config.instance_types import GPU_INSTANCE_TYPES
 from stacks.config.loader import known_environments, load_environment
 from tests.conftest import REPO_ROOT
 
@@ -48,7 +49,8 @@ def test_every_gpu_pool_has_what_scales_it_from_zero(plan, environment: str) -> 
         assert taints == {
             t["key"]: f"{t.get('value', '')}:{_EFFECTS[t['effect']]}" for t in group.inputs["taints"]
         }
-        assert int(tags["resources/nvidia.com/gpu"]) >= 1
+        gpus = {GPU_INSTANCE_TYPES[t].gpus for t in group.inputs["instanceTypes"]}
+        assert tags["resources/nvidia.com/gpu"] == str(min(gpus))
 
 
 def test_staging_scales_its_gpu_pool_with_karpenter_only(plan) -> None:
