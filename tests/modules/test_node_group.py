@@ -89,5 +89,12 @@ def test_an_autoscaled_group_describes_its_nodes_on_its_asg(record) -> None:
         assert group.urn in tag.dependencies
 
 
-def test_a_group_without_the_autoscaler_gets_no_template_tags(record) -> None:
-    assert record(_gpu_group).find("aws:autoscaling/tag:Tag") == []
+def test_a_group_without_the_autoscaler_gets_no_template_tags_and_keeps_its_size(record) -> None:
+    rec = record(_gpu_group)
+    assert rec.find("aws:autoscaling/tag:Tag") == []
+    assert rec.one("aws:eks/nodeGroup:NodeGroup").ignore_changes == []
+
+
+def test_the_autoscaler_owns_an_autoscaled_groups_desired_size(record) -> None:
+    group = record(lambda: _gpu_group(autoscaled=True)).one("aws:eks/nodeGroup:NodeGroup")
+    assert group.ignore_changes == ["scalingConfig.desiredSize"]
