@@ -124,6 +124,7 @@ def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, q
             "Sid": "AllowRegionalReadActions",
             "Effect": "Allow",
             "Action": [
+                "ec2:DescribeAvailabilityZones",
                 "ec2:DescribeCapacityReservations",
                 "ec2:DescribeImages",
                 "ec2:DescribeInstances",
@@ -204,8 +205,15 @@ def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, q
         {
             "Sid": "AllowInstanceProfileReadActions",
             "Effect": "Allow",
-            "Action": ["iam:GetInstanceProfile", "iam:ListInstanceProfiles"],
+            "Action": "iam:GetInstanceProfile",
             "Resource": profile,
+        },
+        {
+            # listing takes no resource scope; it finds profiles Karpenter created to clean them up
+            "Sid": "AllowUnscopedInstanceProfileListAction",
+            "Effect": "Allow",
+            "Action": "iam:ListInstanceProfiles",
+            "Resource": "*",
         },
         {
             "Sid": "AllowAPIServerEndpointDiscovery",
