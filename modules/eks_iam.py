@@ -26,6 +26,12 @@ def managed_policy_arn(policy: str, partition: str = "aws") -> str:
     return f"arn:{partition}:iam::aws:policy/{policy}"
 
 
+def arn_parts(arn: str) -> tuple[str, str, str]:
+    """(partition, region, account) of an ARN (`arn:aws:eks:us-east-1:123456789012:cluster/x`)."""
+    parts = arn.split(":")
+    return parts[1], parts[3], parts[4]
+
+
 def service_trust_policy(service: str) -> str:
     """Trust policy letting an AWS service (eks.amazonaws.com, ec2.amazonaws.com) assume a role."""
     return json.dumps(

@@ -1,5 +1,5 @@
-"""Karpenter: the controller (IRSA role, node role, Helm release) and per-pool NodePool +
-EC2NodeClass custom resources, as an alternative to managed node groups."""
+"""Karpenter: the controller (IRSA role, node role, interruption queue, Helm release) and per-pool
+NodePool + EC2NodeClass custom resources, as an alternative to managed node groups."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from modules.eks_iam import (
+    arn_parts,
     irsa_trust,
     node_role,
     role_with_policies,
@@ -26,60 +27,241 @@ KARPENTER_NAMESPACE = "kube-system"
 KARPENTER_SERVICE_ACCOUNT = "karpenter"
 
 
-def controller_policy(cluster_arn: str, node_role_arn: str) -> str:
-    """The controller's IAM policy (after Karpenter's reference policy, without interruption handling)."""
-    statements = [
+def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, queue_arn: str) -> str:
+    """The controller's IAM policy, scoped as Karpenter 1.x's reference CloudFormation scopes it.
+
+    EC2 writes are limited to resources tagged for this cluster and a NodePool; instance profiles to
+    those tagged for this cluster, region and an EC2NodeClass; reads to the cluster's region.
+    `ec2:DescribeInstanceStatus` is included: without it Karpenter 1.14 turns off instance health checks.
+    """
+    partition, region, account = arn_parts(cluster_arn)
+    ec2 = f"arn:{partition}:ec2:{region}"
+    cluster_tag = f"kubernetes.io/cluster/{cluster_name}"
+    request_tags = {
+        f"aws:RequestTag/{cluster_tag}": "owned",
+        "aws:RequestTag/eks:eks-cluster-name": cluster_name,
+    }
+    created = [
+        "fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"
+    ]
+    profile = f"arn:{partition}:iam::{account}:instance-profile/*"
+    profile_resource_tags = {
+        f"aws:ResourceTag/{cluster_tag}": "owned",
+        "aws:ResourceTag/topology.kubernetes.io/region": region,
+    }
+    profile_request_tags = {**request_tags, "aws:RequestTag/topology.kubernetes.io/region": region}
+    statements: list[dict[str, Any]] = [
         {
-            "Sid": "Provisioning",
+            "Sid": "AllowScopedEC2InstanceAccessActions",
             "Effect": "Allow",
-            "Action": [
-                "ec2:CreateFleet",
-                "ec2:RunInstances",
-                "ec2:CreateLaunchTemplate",
-                "ec2:CreateTags",
-                "ec2:DeleteLaunchTemplate",
-                "ec2:TerminateInstances",
+            "Action": ["ec2:RunInstances", "ec2:CreateFleet"],
+            "Resource": [
+                f"{ec2}::image/*",
+                f"{ec2}::snapshot/*",
+                f"{ec2}:*:security-group/*",
+                f"{ec2}:*:subnet/*",
+                f"{ec2}:*:capacity-reservation/*",
             ],
-            "Resource": "*",
         },
         {
-            "Sid": "Discovery",
+            "Sid": "AllowScopedEC2LaunchTemplateAccessActions",
+            "Effect": "Allow",
+            "Action": ["ec2:RunInstances", "ec2:CreateFleet"],
+            "Resource": f"{ec2}:*:launch-template/*",
+            "Condition": {
+                "StringEquals": {f"aws:ResourceTag/{cluster_tag}": "owned"},
+                "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+            },
+        },
+        {
+            "Sid": "AllowScopedEC2InstanceActionsWithTags",
+            "Effect": "Allow",
+            "Action": ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"],
+            "Resource": [f"{ec2}:*:{kind}/*" for kind in created],
+            "Condition": {
+                "StringEquals": request_tags,
+                "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
+            },
+        },
+        {
+            "Sid": "AllowScopedResourceCreationTagging",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": [f"{ec2}:*:{kind}/*" for kind in created],
+            "Condition": {
+                "StringEquals": {
+                    **request_tags,
+                    "ec2:CreateAction": ["RunInstances", "CreateFleet", "CreateLaunchTemplate"],
+                },
+                "StringLike": {"aws:RequestTag/karpenter.sh/nodepool": "*"},
+            },
+        },
+        {
+            "Sid": "AllowScopedResourceTagging",
+            "Effect": "Allow",
+            "Action": "ec2:CreateTags",
+            "Resource": f"{ec2}:*:instance/*",
+            "Condition": {
+                "StringEquals": {f"aws:ResourceTag/{cluster_tag}": "owned"},
+                "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+                "StringEqualsIfExists": {"aws:RequestTag/eks:eks-cluster-name": cluster_name},
+                "ForAllValues:StringEquals": {
+                    "aws:TagKeys": ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"]
+                },
+            },
+        },
+        {
+            "Sid": "AllowScopedDeletion",
+            "Effect": "Allow",
+            "Action": ["ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"],
+            "Resource": [f"{ec2}:*:instance/*", f"{ec2}:*:launch-template/*"],
+            "Condition": {
+                "StringEquals": {f"aws:ResourceTag/{cluster_tag}": "owned"},
+                "StringLike": {"aws:ResourceTag/karpenter.sh/nodepool": "*"},
+            },
+        },
+        {
+            "Sid": "AllowRegionalReadActions",
             "Effect": "Allow",
             "Action": [
                 "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeCapacityReservations",
                 "ec2:DescribeImages",
                 "ec2:DescribeInstances",
+                "ec2:DescribeInstanceStatus",
                 "ec2:DescribeInstanceTypeOfferings",
                 "ec2:DescribeInstanceTypes",
                 "ec2:DescribeLaunchTemplates",
+                "ec2:DescribePlacementGroups",
                 "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSpotPriceHistory",
                 "ec2:DescribeSubnets",
-                "ec2:DescribeCapacityReservations",
-                "ec2:DescribePlacementGroups",
-                "pricing:GetProducts",
-                "ssm:GetParameter",
             ],
             "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": region}},
         },
-        {"Sid": "PassNodeRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": node_role_arn},
         {
-            "Sid": "InstanceProfiles",
+            "Sid": "AllowSSMReadActions",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameter",
+            "Resource": f"arn:{partition}:ssm:{region}::parameter/aws/service/*",
+        },
+        {
+            "Sid": "AllowPricingReadActions",
+            "Effect": "Allow",
+            "Action": "pricing:GetProducts",
+            "Resource": "*",
+        },
+        {
+            "Sid": "AllowInterruptionQueueActions",
+            "Effect": "Allow",
+            "Action": ["sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"],
+            "Resource": queue_arn,
+        },
+        {
+            "Sid": "AllowPassingInstanceRole",
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": node_role_arn,
+            "Condition": {"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com"]}},
+        },
+        {
+            "Sid": "AllowScopedInstanceProfileCreationActions",
+            "Effect": "Allow",
+            "Action": "iam:CreateInstanceProfile",
+            "Resource": profile,
+            "Condition": {
+                "StringEquals": profile_request_tags,
+                "StringLike": {"aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*"},
+            },
+        },
+        {
+            "Sid": "AllowScopedInstanceProfileTagActions",
+            "Effect": "Allow",
+            "Action": "iam:TagInstanceProfile",
+            "Resource": profile,
+            "Condition": {
+                "StringEquals": {**profile_resource_tags, **profile_request_tags},
+                "StringLike": {
+                    "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                    "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "*",
+                },
+            },
+        },
+        {
+            "Sid": "AllowScopedInstanceProfileActions",
             "Effect": "Allow",
             "Action": [
-                "iam:CreateInstanceProfile",
-                "iam:TagInstanceProfile",
                 "iam:AddRoleToInstanceProfile",
                 "iam:RemoveRoleFromInstanceProfile",
                 "iam:DeleteInstanceProfile",
-                "iam:GetInstanceProfile",
-                "iam:ListInstanceProfiles",
             ],
+            "Resource": profile,
+            "Condition": {
+                "StringEquals": profile_resource_tags,
+                "StringLike": {"aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "*"},
+            },
+        },
+        {
+            "Sid": "AllowInstanceProfileReadActions",
+            "Effect": "Allow",
+            "Action": "iam:GetInstanceProfile",
+            "Resource": profile,
+        },
+        {
+            # listing takes no resource scope; it finds profiles Karpenter created to clean them up
+            "Sid": "AllowUnscopedInstanceProfileListAction",
+            "Effect": "Allow",
+            "Action": "iam:ListInstanceProfiles",
             "Resource": "*",
         },
-        {"Sid": "Cluster", "Effect": "Allow", "Action": "eks:DescribeCluster", "Resource": cluster_arn},
+        {
+            "Sid": "AllowAPIServerEndpointDiscovery",
+            "Effect": "Allow",
+            "Action": "eks:DescribeCluster",
+            "Resource": cluster_arn,
+        },
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+INTERRUPTION_RETENTION_SECONDS = 300
+"""How long an interruption message is kept (the reference queue's retention: older ones are stale)."""
+
+INTERRUPTION_EVENTS: dict[str, dict[str, Any]] = {
+    "scheduled-change": {"source": ["aws.health"], "detail-type": ["AWS Health Event"]},
+    "spot-interruption": {"source": ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"]},
+    "rebalance": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"]},
+    "state-change": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]},
+}
+"""EventBridge rule name -> event pattern of what Karpenter handles from its interruption queue."""
+
+
+def interruption_queue_policy(queue_arn: str) -> str:
+    """Queue policy: EventBridge (and SQS itself) may send to the queue; nothing over plain HTTP."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "EC2InterruptionPolicy",
+                    "Effect": "Allow",
+                    "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue_arn,
+                },
+                {
+                    "Sid": "DenyHTTP",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "sqs:*",
+                    "Resource": queue_arn,
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+            ],
+        },
+        sort_keys=True,
+    )
 
 
 KARPENTER_IMAGE = "public.ecr.aws/karpenter/controller"
@@ -87,12 +269,19 @@ KARPENTER_IMAGE = "public.ecr.aws/karpenter/controller"
 
 
 def controller_values(
-    cluster_name: str, cluster_endpoint: str, role_arn: str, mirror: ImageMirror | None = None
+    cluster_name: str,
+    cluster_endpoint: str,
+    role_arn: str,
+    mirror: ImageMirror | None = None,
+    interruption_queue: str | None = None,
 ) -> dict[str, Any]:
     """Helm values for the karpenter chart (runs on the managed system nodes, never on its own; its
-    image from the mirror registry, if any)."""
+    image from the mirror registry, if any; interruption handling from `interruption_queue`, a name)."""
+    settings = {"clusterName": cluster_name, "clusterEndpoint": cluster_endpoint}
+    if interruption_queue is not None:
+        settings["interruptionQueue"] = interruption_queue
     values: dict[str, Any] = {
-        "settings": {"clusterName": cluster_name, "clusterEndpoint": cluster_endpoint},
+        "settings": settings,
         "serviceAccount": {
             "name": KARPENTER_SERVICE_ACCOUNT,
             "annotations": {"eks.amazonaws.com/role-arn": role_arn},
@@ -122,11 +311,45 @@ class KarpenterArgs:
     mirror: ImageMirror = NO_MIRROR
 
 
+class InterruptionQueue(pulumi.ComponentResource):
+    """The SQS queue Karpenter drains ahead of interruptions, fed by EventBridge rules for spot
+    interruption warnings, rebalance recommendations, instance state changes and AWS Health
+    scheduled changes (as Karpenter's reference CloudFormation sets it up)."""
+
+    queue: aws.sqs.Queue
+
+    def __init__(self, name: str, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("kfstack:karpenter:InterruptionQueue", name, None, opts)
+        child = child_options(self, opts)
+        self.queue = aws.sqs.Queue(
+            name,
+            message_retention_seconds=INTERRUPTION_RETENTION_SECONDS,
+            sqs_managed_sse_enabled=True,
+            opts=child,
+        )
+        aws.sqs.QueuePolicy(
+            name, queue_url=self.queue.url, policy=self.queue.arn.apply(interruption_queue_policy), opts=child
+        )
+        for rule_name, pattern in INTERRUPTION_EVENTS.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{rule_name}",
+                description=f"Karpenter interruption handling: {rule_name}",
+                event_pattern=json.dumps(pattern, sort_keys=True),
+                opts=child,
+            )
+            aws.cloudwatch.EventTarget(
+                f"{name}-{rule_name}", rule=rule.name, arn=self.queue.arn, target_id="karpenter", opts=child
+            )
+        self.register_outputs({"queueName": self.queue.name})
+
+
 class Karpenter(pulumi.ComponentResource):
-    """Karpenter controller with its own node role (EC2_LINUX access entry); installs the CRDs."""
+    """Karpenter controller with its own node role (EC2_LINUX access entry) and interruption queue;
+    installs the CRDs."""
 
     release: k8s.helm.v3.Release
     node_role: aws.iam.Role
+    interruption: InterruptionQueue
 
     def __init__(self, name: str, args: KarpenterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:karpenter:Karpenter", name, None, opts)
@@ -144,13 +367,15 @@ class Karpenter(pulumi.ComponentResource):
         trust = irsa_trust(
             args.oidc_provider_arn, args.oidc_issuer, KARPENTER_NAMESPACE, KARPENTER_SERVICE_ACCOUNT
         )
-        policy = pulumi.Output.all(args.cluster_arn, node.role.arn).apply(
-            lambda a: controller_policy(a[0], a[1])
+        self.interruption = InterruptionQueue(f"{name}-interruption", child)
+        queue = self.interruption.queue
+        policy = pulumi.Output.all(args.cluster_arn, args.cluster_name, node.role.arn, queue.arn).apply(
+            lambda a: controller_policy(a[0], a[1], a[2], a[3])
         )
         controller = role_with_policies(f"{name}-controller", trust, [], child, inline_policy=policy)
-        values = pulumi.Output.all(args.cluster_name, args.cluster_endpoint, controller.role.arn).apply(
-            lambda a: controller_values(a[0], a[1], a[2], args.mirror)
-        )
+        values = pulumi.Output.all(
+            args.cluster_name, args.cluster_endpoint, controller.role.arn, queue.name
+        ).apply(lambda a: controller_values(a[0], a[1], a[2], args.mirror, interruption_queue=a[3]))
         self.release = helm_release(
             name,
             args.chart,

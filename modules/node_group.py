@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from modules.options import child_options
 from modules.vocabulary import AmiType, CapacityType
 
+_AUTOSCALER_OWNED = ["scalingConfig.desiredSize"]
 _EFFECTS = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
 
 
@@ -31,6 +32,11 @@ class NodeGroupArgs:
     capacity_type: CapacityType
     labels: Mapping[str, str]
     taints: tuple[Mapping[str, Any], ...]
+    autoscaled: bool = False
+    """Whether the cluster autoscaler scales the group: its ASG then gets node-template tags, and the
+    autoscaler, not the config, owns the desired size."""
+    gpus_per_node: int = 0
+    """GPUs each node brings (the smallest count of the group's instance types), for the template."""
 
 
 def node_group_taints(taints: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -62,6 +68,15 @@ def metadata_options() -> dict[str, Any]:
     }
 
 
+def _asg_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
+    """The name of the Auto Scaling group EKS created for a node group (it creates exactly one)."""
+    groups = resources[0].autoscaling_groups or []
+    name = groups[0].name if groups else None
+    if name is None:
+        raise ValueError("the node group reports no Auto Scaling group")
+    return name
+
+
 class ManagedNodeGroup(pulumi.ComponentResource):
     """Launch template + node group; min size 0 lets a pool scale from zero.
 
@@ -69,6 +84,7 @@ class ManagedNodeGroup(pulumi.ComponentResource):
     """
 
     node_group: aws.eks.NodeGroup
+    template_tags: tuple[aws.autoscaling.Tag, ...]
 
     def __init__(self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kfstack:nodes:ManagedNodeGroup", name, None, opts)
@@ -113,9 +129,30 @@ class ManagedNodeGroup(pulumi.ComponentResource):
             labels=dict(args.labels) or None,
             taints=[aws.eks.NodeGroupTaintArgs(**t) for t in node_group_taints(args.taints)] or None,
             opts=pulumi.ResourceOptions.merge(
-                # the cluster autoscaler owns desiredSize once the group exists
+                # an autoscaled group's desiredSize is the autoscaler's after creation: an `up` that
+                # reset it would drain nodes running work; without one the config's size applies
                 child,
-                pulumi.ResourceOptions(ignore_changes=["scalingConfig.desiredSize"]),
+                pulumi.ResourceOptions(ignore_changes=_AUTOSCALER_OWNED if args.autoscaled else None),
             ),
         )
+        self.template_tags = self._template_tags(name, args, child) if args.autoscaled else ()
         self.register_outputs({"nodeGroupArn": self.node_group.arn})
+
+    def _template_tags(
+        self, name: str, args: NodeGroupArgs, opts: pulumi.ResourceOptions
+    ) -> tuple[aws.autoscaling.Tag, ...]:
+        """The node group's labels, taints and GPUs as node-template tags on its (EKS-created) ASG."""
+        from modules.cluster_autoscaler import node_template_tags
+
+        asg_name = self.node_group.resources.apply(_asg_name)
+        tags = node_template_tags(args.labels, args.taints, args.gpus_per_node)
+        return tuple(
+            aws.autoscaling.Tag(
+                f"{name}-{key.rsplit('node-template/', 1)[1].replace('/', '-')}",
+                autoscaling_group_name=asg_name,
+                # only the autoscaler reads them: instances need not carry them
+                tag=aws.autoscaling.TagTagArgs(key=key, value=value, propagate_at_launch=False),
+                opts=opts,
+            )
+            for key, value in sorted(tags.items())
+        )

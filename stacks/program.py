@@ -11,6 +11,7 @@ from stacks.components.aws import build_aws
 from stacks.components.central_dashboard import build_central_dashboard
 from stacks.components.cert_manager import build_cert_manager
 from stacks.components.cluster import build_cluster
+from stacks.components.cluster_autoscaler import build_cluster_autoscaler
 from stacks.components.dcgm_exporter import build_dcgm_exporter
 from stacks.components.determined import build_determined
 from stacks.components.dex import build_dex
@@ -51,6 +52,7 @@ def build_platform(environment: str, config: EnvironmentConfig) -> None:
     node_groups = build_node_groups(stack, cluster, after=network_addons)
     addons = [*network_addons, *build_eks_addons(stack, cluster, node_groups)]
     karpenter_pools = build_karpenter(stack, cluster, compute=[*node_groups, *addons])
+    build_cluster_autoscaler(stack, cluster, compute=[*node_groups, *addons])
     compute = [*node_groups, *addons, *karpenter_pools]
     placements = build_gpu_support(stack, cluster, after=addons)
     storage = build_storage(stack, cluster, after=addons)

@@ -50,6 +50,8 @@ class RecordedResource:
     retain_on_delete: bool
     inputs: dict[str, Any]
     secret_paths: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    """Input paths the engine would leave alone on update (not part of the plan file)."""
 
     def to_json(self) -> dict[str, Any]:
         """The plan-file form (stable key order is applied when serialised)."""
@@ -196,6 +198,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     retain_on_delete=bool(request.retainOnDelete),
                     inputs=_without_provider_code(_plain(request.object, "", secrets)),
                     secret_paths=secrets,
+                    ignore_changes=list(request.ignoreChanges),
                 )
             )
         return super().RegisterResource(request)

@@ -4,6 +4,7 @@ EC2NodeClass per pool with `provisioner: karpenter`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pulumi
 
@@ -14,6 +15,16 @@ from stacks.components.node_groups import pool_taints
 from stacks.config.environment import EnvironmentConfig
 from stacks.config.node_pools import NodePoolConfig
 from stacks.context import StackContext
+from stacks.mock_values import MOCK_ACCOUNT, aws_arn, mock_region, named
+
+
+def _queue_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    queue = named(inputs, "name", name)
+    return {
+        "name": queue,
+        "arn": aws_arn("sqs", queue),
+        "url": f"https://sqs.{mock_region()}.amazonaws.com/{MOCK_ACCOUNT}/{queue}",
+    }
 
 
 def _skip_reason(config: EnvironmentConfig) -> str | None:
@@ -27,6 +38,7 @@ SPEC = ComponentSpec(
     charts=(ChartSource("karpenter", pinned_by="karpenter"),),
     crd_groups=("karpenter.sh", "karpenter.k8s.aws"),
     skip_reason=_skip_reason,
+    mock_outputs={"aws:sqs/queue:Queue": _queue_outputs},
 )
 
 

@@ -266,6 +266,13 @@ class ComponentsConfig(ConfigModel):
     dcgm_exporter: DcgmExporterConfig = Field(default_factory=DcgmExporterConfig)
     nvidia_device_plugin: NvidiaDevicePluginConfig = Field(default_factory=NvidiaDevicePluginConfig)
     karpenter: OptionalComponentConfig = Field(default_factory=OptionalComponentConfig)
+    cluster_autoscaler: OptionalComponentConfig = Field(
+        default_factory=OptionalComponentConfig,
+        description=(
+            "The Kubernetes cluster autoscaler for managed node groups (EKS); its version must match "
+            "cluster.kubernetesVersion's minor."
+        ),
+    )
     determined: DeterminedConfig = Field(
         default_factory=DeterminedConfig,
         description="Determined (upstream unmaintained since 2025-03): optional, off by default.",

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from stacks.config.rules import Violation, violation
+from stacks.config.versions import RELEASE_SETS
 
 if TYPE_CHECKING:
     from stacks.config.environment import EnvironmentConfig
@@ -43,6 +44,12 @@ def _existing_cluster_problems(config: EnvironmentConfig) -> Iterator[Violation]
             yield violation(("nodePools", name, "provisioner"), "Karpenter runs only on EKS", "karpenter")
     if config.components.karpenter.enabled:
         yield violation(("components", "karpenter", "enabled"), "Karpenter is installed only on EKS", True)
+    if config.components.cluster_autoscaler.enabled:
+        yield violation(
+            ("components", "clusterAutoscaler", "enabled"),
+            "the cluster autoscaler is installed only on EKS (it scales the stack's node groups)",
+            True,
+        )
     if config.storage.artifact_bucket.enabled is True:
         yield violation(
             ("storage", "artifactBucket", "enabled"),
@@ -77,3 +84,31 @@ def _eks_problems(config: EnvironmentConfig) -> Iterator[Violation]:
             yield violation(
                 ("nodePools", name, "provisioner"), "needs components.karpenter.enabled: true", "karpenter"
             )
+    yield from _gpu_scaler_problems(config)
+
+
+def _gpu_scaler_problems(config: EnvironmentConfig) -> Iterator[Violation]:
+    """Every GPU pool needs what scales it from zero: Karpenter for Karpenter pools (checked above),
+    the cluster autoscaler for managed node groups, at the cluster's Kubernetes minor."""
+    autoscaler = config.components.cluster_autoscaler
+    for name, pool in config.node_pools.items():
+        if pool.gpu and pool.provisioner == "managedNodeGroup" and not autoscaler.enabled:
+            yield violation(
+                ("nodePools", name, "provisioner"),
+                "a GPU node group scales from zero only with the cluster autoscaler: set "
+                "components.clusterAutoscaler.enabled: true, or provisioner: karpenter",
+                "managedNodeGroup",
+            )
+    release = RELEASE_SETS.get(config.components.release)
+    if not autoscaler.enabled or release is None:  # an unknown release set is reported on its own
+        return
+    version = config.components.version_of("clusterAutoscaler")
+    minor = config.cluster.kubernetes_version
+    if not version.startswith(f"{minor}."):
+        matching = [v for v in release.tested_versions("clusterAutoscaler") if v.startswith(f"{minor}.")]
+        hint = f"set version: {matching[0]}" if matching else f"release {release.name} tests none for it"
+        yield violation(
+            ("components", "clusterAutoscaler", "version"),
+            f"must match cluster.kubernetesVersion {minor} (the autoscaler follows its minor); {hint}",
+            version,
+        )

@@ -31,6 +31,7 @@ ComponentKey = Literal[
     "dcgmExporter",
     "nvidiaDevicePlugin",
     "karpenter",
+    "clusterAutoscaler",
     "determined",
 ]
 """A component's key under `kfstack:components` (and in the release sets)."""
@@ -243,6 +244,17 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
             ),
             "karpenter": (
                 Pin("1.14.0", charts=(HelmChart("oci://public.ecr.aws/karpenter/karpenter", "1.14.0"),)),
+            ),
+            # One chart for every minor; the image must match the cluster's Kubernetes minor (the
+            # autoscaler's own version follows it), so the first pin is for the newest minor of the set
+            # and an environment on another minor names its pin (validate checks the match).
+            "clusterAutoscaler": tuple(
+                Pin(
+                    version,
+                    charts=(HelmChart("cluster-autoscaler", "9.59.0", "https://kubernetes.github.io/autoscaler"),),
+                    image_tag=f"v{version}",
+                )
+                for version in ("1.34.0", "1.33.0")
             ),
             # Upstream unmaintained since 2025-03; optional and off by default.
             "determined": (

@@ -13,10 +13,12 @@ import pulumi_kubernetes as k8s
 from modules.gpu import node_labels
 from modules.helm import HelmChart
 from modules.karpenter import (
+    INTERRUPTION_EVENTS,
     Karpenter,
     KarpenterArgs,
     KarpenterNodePool,
     KarpenterPoolArgs,
+    controller_policy,
     controller_values,
     ec2_node_class_spec,
     node_pool_spec,
@@ -114,10 +116,86 @@ def test_controller_has_its_own_node_role_and_may_pass_only_that_role(record) ->
     entry = rec.one("aws:eks/accessEntry:AccessEntry", "karpenter-node")
     assert entry.inputs["type"] == "EC2_LINUX"
     policy = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller").inputs["policy"])
-    pass_role = next(s for s in policy["Statement"] if s["Sid"] == "PassNodeRole")
+    pass_role = next(s for s in policy["Statement"] if s["Sid"] == "AllowPassingInstanceRole")
     assert pass_role["Resource"].split(":role/")[1].startswith("karpenter-node")
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com"]}}
     release = rec.one("kubernetes:helm.sh/v3:Release", "karpenter")
     assert entry.urn in release.dependencies
     aws_provider = rec.one("pulumi:providers:aws").urn
     k8s_provider = rec.one("pulumi:providers:kubernetes").urn
     assert entry.provider == aws_provider and release.provider == k8s_provider
+
+
+CLUSTER_ARN = "arn:aws:eks:us-east-1:123456789012:cluster/kfstack-prod"
+NODE_ROLE = "arn:aws:iam::123456789012:role/karpenter-node"
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:karpenter-interruption"
+
+
+def _statements() -> dict[str, dict]:
+    policy = json.loads(controller_policy(CLUSTER_ARN, "kfstack-prod", NODE_ROLE, QUEUE_ARN))
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+def test_every_ec2_write_is_conditioned_on_the_clusters_tags() -> None:
+    writes = {"ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate", "ec2:CreateTags",
+              "ec2:TerminateInstances", "ec2:DeleteLaunchTemplate"}
+    for sid, statement in _statements().items():
+        actions = {statement["Action"]} if isinstance(statement["Action"], str) else set(statement["Action"])
+        if not actions & writes:
+            continue
+        assert statement["Resource"] != "*", sid
+        if sid == "AllowScopedEC2InstanceAccessActions":  # images, subnets, security groups: read-only use
+            assert all(":image/" in r or ":snapshot/" in r or ":security-group/" in r or ":subnet/" in r
+                       or ":capacity-reservation/" in r for r in statement["Resource"])
+            continue
+        conditions = json.dumps(statement["Condition"])
+        assert "kubernetes.io/cluster/kfstack-prod" in conditions, sid
+        assert "karpenter.sh/nodepool" in conditions, sid
+
+
+def test_reads_are_regional_and_include_instance_status_for_health_checks() -> None:
+    reads = _statements()["AllowRegionalReadActions"]
+    assert "ec2:DescribeInstanceStatus" in reads["Action"]
+    assert reads["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
+    assert _statements()["AllowSSMReadActions"]["Resource"].startswith("arn:aws:ssm:us-east-1::")
+
+
+def test_the_controller_may_only_drain_its_own_queue_and_tagged_instance_profiles() -> None:
+    statements = _statements()
+    assert statements["AllowInterruptionQueueActions"]["Resource"] == QUEUE_ARN
+    assert sorted(statements["AllowInterruptionQueueActions"]["Action"]) == [
+        "sqs:DeleteMessage", "sqs:GetQueueUrl", "sqs:ReceiveMessage"
+    ]
+    for sid in ("AllowScopedInstanceProfileCreationActions", "AllowScopedInstanceProfileTagActions",
+                "AllowScopedInstanceProfileActions"):
+        statement = statements[sid]
+        assert statement["Resource"] == "arn:aws:iam::123456789012:instance-profile/*"
+        conditions = json.dumps(statement["Condition"])
+        assert "kubernetes.io/cluster/kfstack-prod" in conditions and "us-east-1" in conditions, sid
+        assert "karpenter.k8s.aws/ec2nodeclass" in conditions, sid
+
+
+def test_interruption_queue_rules_and_controller_setting(record) -> None:
+    rec = record(_karpenter)
+    queue = rec.one("aws:sqs/queue:Queue")
+    assert queue.inputs["messageRetentionSeconds"] == 300
+    assert queue.inputs["sqsManagedSseEnabled"] is True
+    queue_policy = json.loads(rec.one("aws:sqs/queuePolicy:QueuePolicy").inputs["policy"])
+    allow = next(s for s in queue_policy["Statement"] if s["Effect"] == "Allow")
+    assert sorted(allow["Principal"]["Service"]) == ["events.amazonaws.com", "sqs.amazonaws.com"]
+    assert allow["Action"] == "sqs:SendMessage"
+    rules = rec.find("aws:cloudwatch/eventRule:EventRule")
+    patterns = sorted(json.loads(r.inputs["eventPattern"])["detail-type"][0] for r in rules)
+    assert patterns == [
+        "AWS Health Event",
+        "EC2 Instance Rebalance Recommendation",
+        "EC2 Instance State-change Notification",
+        "EC2 Spot Instance Interruption Warning",
+    ]
+    assert len(INTERRUPTION_EVENTS) == len(rules) == len(rec.find("aws:cloudwatch/eventTarget:EventTarget"))
+    for target in rec.find("aws:cloudwatch/eventTarget:EventTarget"):
+        assert target.inputs["arn"] == allow["Resource"]
+    assert rec.one("aws:sqs/queuePolicy:QueuePolicy").dependencies == [queue.urn]
+    release = rec.one("kubernetes:helm.sh/v3:Release", "karpenter")
+    queue_name = allow["Resource"].rsplit(":", 1)[1]  # an SQS ARN ends in the queue's name
+    assert release.inputs["values"]["settings"]["interruptionQueue"] == queue_name

@@ -23,7 +23,7 @@ def test_imdsv2_is_required_and_stops_at_the_node() -> None:
     assert metadata_options()["http_put_response_hop_limit"] == 1
 
 
-def _gpu_group(wait: bool = False) -> None:
+def _gpu_group(wait: bool = False, autoscaled: bool = False) -> None:
     provider = aws.Provider("aws", region="us-west-2")
     role = aws.iam.Role("node", assume_role_policy="{}", opts=pulumi.ResourceOptions(provider=provider))
     ManagedNodeGroup(
@@ -41,6 +41,8 @@ def _gpu_group(wait: bool = False) -> None:
             capacity_type="SPOT",
             labels=node_labels("gpu-a10g", {}, gpu=True),
             taints=(GPU_TAINT,),
+            autoscaled=autoscaled,
+            gpus_per_node=1,
         ),
         opts=pulumi.ResourceOptions(providers=[provider], depends_on=[role] if wait else None),
     )
@@ -70,3 +72,30 @@ def test_node_group_waits_for_what_the_caller_names(record) -> None:
     rec = record(lambda: _gpu_group(wait=True))
     role = rec.one("aws:iam/role:Role", "node")
     assert role.urn in rec.one("aws:eks/nodeGroup:NodeGroup").dependencies
+
+
+def test_an_autoscaled_group_describes_its_nodes_on_its_asg(record) -> None:
+    rec = record(lambda: _gpu_group(autoscaled=True))
+    group = rec.one("aws:eks/nodeGroup:NodeGroup", "gpu-a10g")
+    tags = {t.inputs["tag"]["key"]: t.inputs["tag"] for t in rec.find("aws:autoscaling/tag:Tag")}
+    prefix = "k8s.io/cluster-autoscaler/node-template/"
+    labels = {k.removeprefix(prefix + "label/"): t["value"] for k, t in tags.items() if "/label/" in k}
+    assert labels == group.inputs["labels"]
+    taints = {k.removeprefix(prefix + "taint/"): t["value"] for k, t in tags.items() if "/taint/" in k}
+    assert taints == {"nvidia.com/gpu": ":NoSchedule"}
+    assert tags[prefix + "resources/nvidia.com/gpu"]["value"] == "1"
+    assert not any(t["propagateAtLaunch"] for t in tags.values())
+    for tag in rec.find("aws:autoscaling/tag:Tag"):
+        assert tag.inputs["autoscalingGroupName"].startswith("eks-gpu-a10g-")
+        assert group.urn in tag.dependencies
+
+
+def test_a_group_without_the_autoscaler_gets_no_template_tags_and_keeps_its_size(record) -> None:
+    rec = record(_gpu_group)
+    assert rec.find("aws:autoscaling/tag:Tag") == []
+    assert rec.one("aws:eks/nodeGroup:NodeGroup").ignore_changes == []
+
+
+def test_the_autoscaler_owns_an_autoscaled_groups_desired_size(record) -> None:
+    group = record(lambda: _gpu_group(autoscaled=True)).one("aws:eks/nodeGroup:NodeGroup")
+    assert group.ignore_changes == ["scalingConfig.desiredSize"]

@@ -47,3 +47,13 @@ def test_pool_limits_count_gpus_for_gpu_pools_and_nodes_otherwise(env_config) ->
     config = env_config("staging")
     assert pool_limits(config.node_pools["gpu-a10g"]) == {"nvidia.com/gpu": "4"}  # 4 nodes x 1 GPU
     assert pool_limits(config.node_pools["system"]) == {"nodes": "4"}
+
+
+def test_staging_plan_shows_the_interruption_queue_and_its_rules(plan) -> None:
+    result = plan("staging")
+    (queue,) = result.find("aws:sqs/queue:Queue")
+    assert queue.inputs["messageRetentionSeconds"] == 300 and queue.inputs["sqsManagedSseEnabled"] is True
+    assert len(result.find("aws:cloudwatch/eventRule:EventRule")) == 4
+    assert len(result.find("aws:cloudwatch/eventTarget:EventTarget")) == 4
+    (release,) = result.find("kubernetes:helm.sh/v3:Release", "karpenter")
+    assert release.inputs["values"]["settings"]["interruptionQueue"]

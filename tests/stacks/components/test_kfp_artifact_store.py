@@ -81,7 +81,9 @@ def test_local_and_a_switched_off_bucket_keep_seaweedfs(plan, plan_of) -> None:
         values["components"]["mlflow"] = {"enabled": False}  # MLflow on EKS needs the bucket
 
     dev = plan_of("dev", switch_off)
-    assert dev.find("kfstack:storage:ArtifactAccess") == [] and dev.find(ASSOCIATION) == []
+    assert dev.find("kfstack:storage:ArtifactAccess") == []
+    # the only association left is the cluster autoscaler's own
+    assert [a.inputs["serviceAccount"] for a in dev.find(ASSOCIATION)] == ["cluster-autoscaler"]
 
 
 @needs_manifests

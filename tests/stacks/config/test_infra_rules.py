@@ -301,3 +301,27 @@ def test_prod_must_name_a_cluster_admin_role() -> None:
     del values["cluster"]["eks"]["adminRoleArns"]
     found = problem_paths(values)
     assert list(found) == ["kfstack:cluster.eks.adminRoleArns"]
+
+
+def test_gpu_node_group_without_the_cluster_autoscaler_is_rejected() -> None:
+    values = prod_values()
+    values["components"]["clusterAutoscaler"] = {"enabled": False}
+    found = problem_paths(values)
+    assert list(found) == ["kfstack:nodePools.gpu-a10g.provisioner"]
+    assert "clusterAutoscaler.enabled" in found["kfstack:nodePools.gpu-a10g.provisioner"]
+
+
+def test_cluster_autoscaler_of_another_kubernetes_minor_is_rejected() -> None:
+    values = prod_values()
+    values["cluster"]["kubernetesVersion"] = "1.33"
+    found = problem_paths(values)
+    assert list(found) == ["kfstack:components.clusterAutoscaler.version"]
+    assert "set version: 1.33.0" in found["kfstack:components.clusterAutoscaler.version"]
+    values["components"]["clusterAutoscaler"]["version"] = "1.33.0"
+    parse_environment(values)
+
+
+def test_cluster_autoscaler_on_an_existing_cluster_is_rejected() -> None:
+    values = copy.deepcopy(read_stack_file(ENVIRONMENTS_DIR / "Pulumi.local.yaml").values)
+    values.setdefault("components", {})["clusterAutoscaler"] = {"enabled": True}
+    assert "kfstack:components.clusterAutoscaler.enabled" in problem_paths(values)
