@@ -78,6 +78,7 @@ class EnvironmentConfig(ConfigModel):
         yield from self._determined_problems()
         yield from self._mlflow_problems()
         yield from self._kserve_problems()
+        yield from self._model_store_problems()
         gpu_pool = self.pipelines.gpu_pool
         if gpu_pool is not None:
             pool = self.node_pools.get(gpu_pool)
@@ -87,6 +88,19 @@ class EnvironmentConfig(ConfigModel):
             elif not pool.gpu:
                 yield violation(("pipelines", "gpuPool"), "must name a pool with gpu: true", gpu_pool)
         yield from infrastructure_problems(self)
+
+    def _model_store_problems(self) -> Iterator[Violation]:
+        """The registered pipelines need somewhere KServe loads model versions from: beside MLflow's
+        run artifacts in S3 (EKS with the stack's MLflow), else the `models` volume (pvc://)."""
+        in_s3 = self.cluster.kind == "eks" and self.components.enabled("mlflow")
+        if self.pipelines.registered and not in_s3 and "models" not in self.storage.volumes:
+            yield violation(
+                ("storage", "volumes"),
+                "the registered pipelines keep model versions on the `models` volume here (pvc://; "
+                "only EKS with the stack's MLflow keeps them in S3): define storage.volumes.models "
+                "or register no pipelines",
+                sorted(self.storage.volumes),
+            )
 
     def _state_backend_problems(self) -> Iterator[Violation]:
         if self.tier == "local" and self.state_backend is not None:

@@ -93,3 +93,13 @@ def test_environment_by_name_or_path(tmp_path) -> None:
     path = tmp_path / "Pulumi.custom.yaml"
     path.write_text("config: {}\n")
     assert resolve_environment_file(str(path)) == path
+
+
+def test_registered_pipelines_need_a_model_store(problems) -> None:
+    pipelines = {"registered": ["train-and-deploy"], "kfp": {"endpoint": "http://localhost:8080/pipeline"}}
+    found = problems(pipelines=pipelines)
+    assert list(found) == ["kfstack:storage.volumes"]
+    assert "define storage.volumes.models" in found["kfstack:storage.volumes"]
+    models = {"volumes": {"models": {"size": "10Gi", "mountPath": "/mnt/models"}}}
+    assert problems(pipelines=pipelines, storage=models) == {}
+    assert problems() == {}
