@@ -12,7 +12,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from stacks.config.secrets import REDACTED, SecretRef
+from stacks.config.secrets import PLAIN_TEXT_SECRET, REDACTED, SecretRef, secret_hint
+
+NAMESPACE = "kfstack"
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,8 @@ def _problem_from_error(root: type[BaseModel], error: ErrorDetails, prefix: tupl
         if allowed:
             message += f" Allowed keys: {', '.join(allowed)}"
         return ConfigProblem(path, message)
+    if kind == PLAIN_TEXT_SECRET:
+        return ConfigProblem(path, secret_hint(f"{NAMESPACE}:{path}"))  # never the value
     if kind == "missing":
         return ConfigProblem(path, "required value is missing")
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")

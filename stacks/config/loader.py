@@ -15,11 +15,10 @@ import yaml
 from pydantic import ValidationError
 
 from stacks.config.environment import EnvironmentConfig
-from stacks.config.errors import ConfigError, ConfigProblem, problems_from_validation
+from stacks.config.errors import NAMESPACE, ConfigError, ConfigProblem, problems_from_validation
 from stacks.config.rules import rule_problems
 from stacks.config.secrets import SecretRef
 
-NAMESPACE = "kfstack"
 ENVIRONMENTS_DIR = Path(__file__).resolve().parents[2] / "environments"
 
 

@@ -108,7 +108,21 @@ def test_plain_text_where_a_secret_is_required(tmp_path: Path) -> None:
     assert (
         "kfstack:auth.oauth2Proxy.cookieSecret: plain-text value where a secret is required" in result.output
     )
-    assert "hunter2" in result.output  # the offending value is shown so the user can find it ...
+    assert "hunter2" not in result.output  # the key path and line locate it; the value is never echoed
+    assert "--path 'kfstack:auth.oauth2Proxy.cookieSecret'" in result.output
+    assert ".yaml:10: kfstack:auth.oauth2Proxy.cookieSecret" in result.output
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["hunter2hunter2", "[hunter2hunter2]", "{password: hunter2hunter2}", "{secure: [hunter2hunter2]}", "42424242"],
+)
+def test_no_shape_of_plain_text_secret_is_echoed(tmp_path: Path, value: str) -> None:
+    extra = f"  kfstack:auth:\n    oauth2Proxy:\n      cookieSecret: {value}\n"
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert "kfstack:auth.oauth2Proxy.cookieSecret: plain-text value where a secret is required" in result.output
+    assert "hunter2" not in result.output and "42424242" not in result.output
 
 
 def test_secret_values_are_never_printed(tmp_path: Path) -> None:

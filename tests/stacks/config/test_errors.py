@@ -20,3 +20,23 @@ def test_problem_renders_file_line_path_and_value() -> None:
     problem = ConfigProblem("kfstack:tier", "bad tier", "'qa'", line=3)
     assert problem.render("env.yaml") == "env.yaml:3: kfstack:tier: bad tier (got 'qa')"
     assert ConfigProblem("", "unknown environment").render() == "unknown environment"
+
+
+def test_plain_text_secret_problem_names_the_key_path_and_never_the_value() -> None:
+    from pydantic import ValidationError
+
+    from stacks.config.errors import problems_from_validation
+
+    values = {
+        "tier": "local",
+        "cluster": {"kind": "existing", "kubernetesVersion": "1.33", "existing": {"context": "kind"}},
+        "auth": {"oauth2Proxy": {"clientSecret": "s3cr3t-value"}},
+    }
+    try:
+        EnvironmentConfig.model_validate(values)
+    except ValidationError as exc:
+        [problem] = problems_from_validation(EnvironmentConfig, exc)
+    assert problem.path == "auth.oauth2Proxy.clientSecret"
+    assert problem.value is None
+    assert "--path 'kfstack:auth.oauth2Proxy.clientSecret'" in problem.message
+    assert "s3cr3t" not in problem.render("env.yaml")
