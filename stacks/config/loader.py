@@ -236,6 +236,7 @@ def read_stack_file(path: Path) -> RawStackFile:
     ]
     values: dict[str, Any] = {}
     other: dict[str, Any] = {}
+    typos: dict[str, tuple[str, Any]] = {}
     for key, value in document["config"].items():
         namespace, sep, name = str(key).partition(":")
         if sep and namespace == NAMESPACE:
@@ -245,6 +246,15 @@ def read_stack_file(path: Path) -> RawStackFile:
             typo = _namespace_problem(str(key), lines.get(str(key)))
             if typo is not None:
                 problems.append(typo)
+                typos[name] = (str(key), value)
+    for name, (key, value) in typos.items():
+        # Validate the value as the key it was meant to be, so its own problems show in this
+        # pass and the key is not also reported missing; the typo alone fails the file.
+        if name not in values:
+            values[name] = _secret_aware(value)
+            for path, line in list(lines.items()):
+                if path == key or path.startswith((f"{key}.", f"{key}[")):
+                    lines[f"{NAMESPACE}:{name}{path[len(key) :]}"] = line
     return RawStackFile(path, values, other, lines, problems)
 
 

@@ -171,3 +171,12 @@ def test_one_pass_includes_file_problems_with_schema_problems(tmp_path: Path) ->
     assert "duplicate key 'kind'" in problems
     assert "did you mean 'kubernetesVersion'?" in problems
     assert "did you mean 'kfstack:colour'?" in problems
+
+
+def test_namespace_typo_is_not_also_reported_missing_and_its_value_is_checked(tmp_path: Path) -> None:
+    text = VALID.replace("kfstack:tier: local", "kfstak:tier: qa")
+    path = write_bytes(tmp_path, text.encode())
+    problems = rendered(path)
+    assert not any("required value is missing" in p for p in problems)
+    assert any(p.startswith(f"{path}:2: kfstack:tier: Input should be") for p in problems)
+    assert any("did you mean 'kfstack:tier'?" in p for p in problems)
