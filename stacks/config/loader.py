@@ -252,9 +252,9 @@ def read_stack_file(path: Path) -> RawStackFile:
         # pass and the key is not also reported missing; the typo alone fails the file.
         if name not in values:
             values[name] = _secret_aware(value)
-            for path, line in list(lines.items()):
-                if path == key or path.startswith((f"{key}.", f"{key}[")):
-                    lines[f"{NAMESPACE}:{name}{path[len(key) :]}"] = line
+            for key_path, line in list(lines.items()):
+                if key_path == key or key_path.startswith((f"{key}.", f"{key}[")):
+                    lines[f"{NAMESPACE}:{name}{key_path[len(key) :]}"] = line
     return RawStackFile(path, values, other, lines, problems)
 
 
