@@ -207,3 +207,30 @@ def test_pipelines_namespace_that_is_not_a_profile_is_rejected(tmp_path: Path) -
     )
     assert "declare a profile named 'team-b' under profiles (declared: team-a)" in result.output
     assert ".yaml:12:" in result.output
+
+
+SCHEDULE = """\
+  kfstack:profiles:
+    - name: kubeflow-user
+      owner: lead@example.com
+  kfstack:pipelines:
+    kfp: {{endpoint: 'http://localhost:8080/pipeline'}}
+    registered: [retrain]
+    experiments: {{nightly: {{}}}}
+    schedules:
+      retrain:
+        pipeline: retrain
+        experiment: nightly
+        cron: '{cron}'
+"""
+
+
+@pytest.mark.parametrize(
+    ("cron", "exit_code"), [("0 0 3 * * MON-FRI", 0), ("0 0 ٣ * * *", 2), ("@every 1h", 0), ("0 3 * * *", 2)]
+)
+def test_schedule_cron_is_checked_as_kfp_reads_it(tmp_path: Path, cron: str, exit_code: int) -> None:
+    result = run(write(tmp_path, BASE.format(extra=SCHEDULE.format(cron=cron))))
+    assert "Traceback" not in result.output
+    assert result.exit_code == exit_code, result.output
+    if exit_code:
+        assert ".yaml:19: kfstack:pipelines.schedules.retrain.cron:" in result.output
