@@ -234,3 +234,15 @@ def test_schedule_cron_is_checked_as_kfp_reads_it(tmp_path: Path, cron: str, exi
     assert result.exit_code == exit_code, result.output
     if exit_code:
         assert ".yaml:19: kfstack:pipelines.schedules.retrain.cron:" in result.output
+
+
+def test_names_kubernetes_would_reject_fail_validate_with_key_and_line(tmp_path: Path) -> None:
+    extra = (
+        "  kfstack:pipelines:\n    namespace: Kubeflow_User\n"
+        "  kfstack:storage:\n    volumes:\n      Models_Vol:\n        size: 10Gi\n        mountPath: /mnt/models\n"
+    )
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert ".yaml:9: kfstack:pipelines.namespace: a namespace name: not a DNS-1123 label" in result.output
+    assert "(got 'Kubeflow_User')" in result.output
+    assert ".yaml:12: kfstack:storage.volumes.Models_Vol: the volume's name is its PVC's" in result.output
