@@ -137,6 +137,17 @@ def _decode(path: Path, data: bytes) -> str:
         ) from None
 
 
+def _reader_problem(text: str, exc: yaml.reader.ReaderError) -> ConfigProblem:
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    line = text[: exc.position].count("\n") + 1
+    return ConfigProblem(
+        "",
+        f"character U+{ord(character):04X} is not allowed in YAML (control characters other than tab "
+        "and line breaks); remove it",
+        line=line,
+    )
+
+
 def _yaml_problem(exc: yaml.YAMLError) -> ConfigProblem:
     mark = getattr(exc, "problem_mark", None)
     reason = getattr(exc, "problem", None) or str(exc)
@@ -204,10 +215,15 @@ def read_stack_file(path: Path) -> RawStackFile:
     except OSError as exc:
         raise ConfigError([ConfigProblem("", f"cannot read {path}: {exc.strerror}")]) from None
     text = _decode(path, data)
-    loader = _DuplicateKeyLoader(text)
+    try:
+        loader = _DuplicateKeyLoader(text)
+    except yaml.reader.ReaderError as exc:  # checked as the reader is made: a control character
+        raise ConfigError([_reader_problem(text, exc)], str(path)) from None
     try:
         node = loader.get_single_node()
         document = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:
+        raise ConfigError([_reader_problem(text, exc)], str(path)) from None
     except yaml.YAMLError as exc:
         raise ConfigError([_yaml_problem(exc)], str(path)) from None
     finally:

@@ -180,3 +180,9 @@ def test_namespace_typo_is_not_also_reported_missing_and_its_value_is_checked(tm
     assert not any("required value is missing" in p for p in problems)
     assert any(p.startswith(f"{path}:2: kfstack:tier: Input should be") for p in problems)
     assert any("did you mean 'kfstack:tier'?" in p for p in problems)
+
+
+def test_control_character_is_named_with_its_line(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, VALID.replace("kind: existing", "kind: \x1bexisting").encode())
+    [problem] = rendered(path)
+    assert problem.startswith(f"{path}:4: character U+001B is not allowed in YAML")
