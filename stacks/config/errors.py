@@ -61,6 +61,9 @@ def short_value(value: Any) -> str:
         return REDACTED
     if isinstance(value, dict):
         return "a mapping with keys " + ", ".join(sorted(map(str, value))) if value else "{}"
+    if isinstance(value, list | tuple) and any(isinstance(v, dict | list | tuple | SecretRef) for v in value):
+        # Nested values may sit under a secret's key: name the shape, not the contents.
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -40,3 +40,12 @@ def test_plain_text_secret_problem_names_the_key_path_and_never_the_value() -> N
     assert problem.value is None
     assert "--path 'kfstack:auth.oauth2Proxy.clientSecret'" in problem.message
     assert "s3cr3t" not in problem.render("env.yaml")
+
+
+def test_short_value_never_shows_what_is_nested_in_a_mapping_or_list() -> None:
+    from stacks.config.errors import short_value
+
+    assert short_value({"cookieSecret": "hunter2"}) == "a mapping with keys cookieSecret"
+    assert short_value([{"cookieSecret": "hunter2"}]) == "a list of 1 item"
+    assert short_value([["hunter2"], "x"]) == "a list of 2 items"
+    assert short_value(["m6i.large", "m6i.xlarge"]) == "['m6i.large', 'm6i.xlarge']"
