@@ -33,8 +33,9 @@ class OutputConsole(Console):
         Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
-console = OutputConsole(highlight=False, soft_wrap=True)
-err_console = OutputConsole(stderr=True, highlight=False, soft_wrap=True)
+# emoji off: `file.yaml:100:` and `:100:`-like user text must print as written, not as an emoji.
+console = OutputConsole(highlight=False, soft_wrap=True, emoji=False)
+err_console = OutputConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def report_config_error(error: ConfigError) -> int:

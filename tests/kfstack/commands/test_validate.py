@@ -356,3 +356,10 @@ def test_validate_never_raises_and_locates_every_problem(tmp_path: Path, data: b
         assert problems, result.output
         for line in problems:
             assert LOCATED.search(line), line
+
+
+def test_line_100_prints_as_a_number_not_an_emoji(tmp_path: Path) -> None:
+    filler = "".join(f"  # comment {i}\n" for i in range(92))
+    result = run(write(tmp_path, BASE.format(extra=filler + "  kfstack:colour: blue\n")))
+    assert result.exit_code == 2
+    assert ".yaml:100: kfstack:colour: unknown key" in result.output
