@@ -81,3 +81,16 @@ def test_valid_names_pass(problems) -> None:
         p.startswith(("kfstack:storage", "kfstack:nodePools.cpu.labels", "kfstack:nodePools.cpu.taints"))
         for p in found
     ), found
+
+
+def test_pool_names_are_label_values_and_kfstack_pool_label_cannot_be_overridden(problems) -> None:
+    pool = {"instanceTypes": ["m6i.large"]}
+    found = problems(
+        nodePools={"GPU_Pool": pool, "cpu": {**pool, "labels": {"kfstack.io/pool": "gpu"}}, "ok": pool}
+    )
+    assert "kfstack.io/pool label value: not a DNS-1123 label" in found["kfstack:nodePools.GPU_Pool"]
+    assert "kfstack sets kfstack.io/pool: cpu" in found["kfstack:nodePools.cpu.labels.kfstack.io/pool"]
+    assert not any(p.startswith("kfstack:nodePools.ok") for p in found)
+    assert "kfstack:nodePools.cpu.labels.kfstack.io/pool" not in problems(
+        nodePools={"cpu": {**pool, "labels": {"kfstack.io/pool": "cpu"}}}
+    )
