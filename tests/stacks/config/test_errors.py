@@ -49,3 +49,8 @@ def test_short_value_never_shows_what_is_nested_in_a_mapping_or_list() -> None:
     assert short_value([{"cookieSecret": "hunter2"}]) == "a list of 1 item"
     assert short_value([["hunter2"], "x"]) == "a list of 2 items"
     assert short_value(["m6i.large", "m6i.xlarge"]) == "['m6i.large', 'm6i.xlarge']"
+
+
+def test_kubernetes_name_patterns_are_said_in_words(problems) -> None:
+    found = problems(profiles=[{"name": "Team_A", "owner": "a@example.com"}])
+    assert found["kfstack:profiles[0].name"].startswith("not a DNS-1123 label: lowercase letters, digits and '-'")
