@@ -53,4 +53,6 @@ def test_short_value_never_shows_what_is_nested_in_a_mapping_or_list() -> None:
 
 def test_kubernetes_name_patterns_are_said_in_words(problems) -> None:
     found = problems(profiles=[{"name": "Team_A", "owner": "a@example.com"}])
-    assert found["kfstack:profiles[0].name"].startswith("not a DNS-1123 label: lowercase letters, digits and '-'")
+    assert found["kfstack:profiles[0].name"].startswith(
+        "not a DNS-1123 label: lowercase letters, digits and '-'"
+    )
