@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+from typing import Any
 
 import click
 
 from kfstack.commands.bootstrap import bootstrap_command
+from kfstack.commands.common import EXIT_FAILED, err_console
 from kfstack.commands.diff import diff_command
 from kfstack.commands.doctor import doctor_command
 from kfstack.commands.engine import (
@@ -21,10 +23,34 @@ from kfstack.commands.plan import plan_command
 from kfstack.commands.preflight import preflight_command
 from kfstack.commands.validate import validate_command
 
+DEBUG_KEY = "kfstack.debug"
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class KfstackGroup(click.Group):
+    """The command group: an unexpected error is one line and a pointer to `--debug`, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if ctx.meta.get(DEBUG_KEY):
+                raise
+            first_line = (str(error).strip().splitlines() or ["(no message)"])[0]
+            err_console.print(
+                f"error: unexpected {type(error).__name__}: {first_line} "
+                "(rerun with `kfstack --debug ...` for the traceback)",
+                markup=False,
+            )
+            ctx.exit(EXIT_FAILED)
+
+
+@click.group(cls=KfstackGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kfstack")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an unexpected error.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Provision and operate a kfstack MLOps platform, one environment at a time.
 
     \b
@@ -40,7 +66,10 @@ def main() -> None:
       doctor ENV         CLI version, backend login, cloud credentials, kubeconfig context
       preview|up|destroy|refresh ENV   the Pulumi operations, streamed
       drift ENV          what changed outside Pulumi (refresh in preview mode); exit 1 on drift
+
+    Exit codes: 0 done, 1 a check failed (or an unexpected error), 2 bad input.
     """
+    ctx.meta[DEBUG_KEY] = debug
 
 
 main.add_command(validate_command)

@@ -49,4 +49,4 @@ def load_engine_environment(project_dir: Path | None = None) -> tuple[str, Envir
     path = root / "environments" / f"Pulumi.{stack}.yaml"
     raw = read_stack_file(path)
     values = {key: _fill_secrets(value, _engine_value(key)) for key, value in raw.values.items()}
-    return stack, parse_environment(values, raw.lines, str(path))
+    return stack, parse_environment(values, raw.lines, str(path), raw.problems)

@@ -117,8 +117,25 @@ def load_plan_file(path: Path) -> dict[str, Any]:
         document = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ValueError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a directory, not a plan file") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path}: not UTF-8 text (byte {exc.start}); expected a `kfstack plan --json` file"
+        ) from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     if not isinstance(document, dict) or not isinstance(document.get("resources"), list):
         raise ValueError(f"{path}: not a kfstack plan (expected an object with a 'resources' list)")
+    for index, resource in enumerate(document["resources"]):
+        where = f"{path}: resources[{index}]"
+        if not isinstance(resource, dict):
+            raise ValueError(f"{where}: expected an object, got {type(resource).__name__}")
+        for key in ("urn", "type", "name"):
+            if not isinstance(resource.get(key), str):
+                raise ValueError(f"{where}.{key}: expected a string (is this a `kfstack plan --json` file?)")
+        if not isinstance(resource.get("inputs", {}), dict):
+            raise ValueError(f"{where}.inputs: expected an object")
     return document

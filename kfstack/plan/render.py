@@ -37,7 +37,8 @@ def render_plan(plan: Plan, console: Console) -> None:
             root = by_urn[root.parent]
         groups[(f"{root.name} ({root.type.rsplit(':', 1)[-1]})", display_type(r.type))] += 1
     table = Table(title=f"kfstack plan: {plan.environment}", show_lines=False)
-    table.add_column("component", max_width=26, overflow="fold")
+    # Narrowed on a terminal only: a CI log gets each component name whole, on one line.
+    table.add_column("component", max_width=26 if console.is_terminal else None, overflow="fold")
     table.add_column("resource type", no_wrap=True)
     table.add_column("count", justify="right")
     previous = None

@@ -36,6 +36,12 @@ OPTIONAL_ADDONS: tuple[str, ...] = (
 
 _ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+# EKS CreateCluster `name` (botocore's ClusterName shape): 1-100 characters, alphanumerics, '-', '_'.
+_EKS_CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}", re.ASCII)
+# CloudWatch Logs PutRetentionPolicy `retentionInDays` (botocore's logs `Days` shape documents these).
+CLOUDWATCH_RETENTION_DAYS = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
 _KMS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/-]+$")
 
 
@@ -170,6 +176,26 @@ class EksClusterConfig(ConfigModel):
                 "availabilityZones",
                 "EKS needs subnets in at least 2 distinct availability zones",
                 self.availability_zones,
+            )
+        if self.name is not None and not _EKS_CLUSTER_NAME.fullmatch(self.name):
+            yield violation(
+                "name",
+                "an EKS cluster name has 1-100 letters, digits, '-' and '_', starting with a letter or digit",
+                self.name,
+            )
+        if self.log_retention_days not in CLOUDWATCH_RETENTION_DAYS:
+            allowed = ", ".join(map(str, CLOUDWATCH_RETENTION_DAYS))
+            yield violation(
+                "logRetentionDays",
+                f"not a retention CloudWatch Logs accepts; one of {allowed}",
+                self.log_retention_days,
+            )
+        kms = self.secrets_encryption.kms_key_arn
+        if kms is not None and _KMS_ARN.match(kms) and kms.split(":")[3] != self.region:
+            yield violation(
+                ("secretsEncryption", "kmsKeyArn"),
+                f"a key in region {kms.split(':')[3]}; EKS needs a key in the cluster's region {self.region}",
+                kms,
             )
         for i, zone in enumerate(self.availability_zones):
             if not zone.startswith(self.region):

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic.alias_generators import to_camel
 
-from modules.vocabulary import MLFLOW_NAMESPACE
+from modules.vocabulary import MLFLOW_NAMESPACE, POOL_LABEL
 from stacks.config.auth import AuthConfig
 from stacks.config.base import ConfigModel
 from stacks.config.cluster import ClusterConfig
@@ -16,6 +16,7 @@ from stacks.config.components import ComponentsConfig
 from stacks.config.gateway import GatewayConfig
 from stacks.config.images import ImagesConfig
 from stacks.config.infra_rules import infrastructure_problems
+from stacks.config.kubernetes_names import dns_label_problem
 from stacks.config.node_pools import NodePoolConfig
 from stacks.config.pipeline_schedules import PipelinesConfig
 from stacks.config.profiles import ProfileConfig
@@ -71,6 +72,7 @@ class EnvironmentConfig(ConfigModel):
                 False,
             )
         yield from self._release_problems()
+        yield from self._node_pool_name_problems()
         yield from self._state_backend_problems()
         yield from self._gateway_problems()
         yield from self._login_problems()
@@ -101,6 +103,23 @@ class EnvironmentConfig(ConfigModel):
                 "or register no pipelines",
                 sorted(self.storage.volumes),
             )
+
+    def _node_pool_name_problems(self) -> Iterator[Violation]:
+        """A pool's name is the value of the `kfstack.io/pool` label its nodes carry and pipelines
+        select on: a valid name, and not overridden under the pool's own labels."""
+        for name, pool in self.node_pools.items():
+            if why := dns_label_problem(name):
+                yield violation(
+                    ("nodePools", name), f"the pool's name is its {POOL_LABEL} label value: {why}", name
+                )
+            own = pool.labels.get(POOL_LABEL)
+            if own is not None and own != name:
+                yield violation(
+                    ("nodePools", name, "labels", POOL_LABEL),
+                    f"kfstack sets {POOL_LABEL}: {name} (the pool's name) and pods select on it; "
+                    "remove this label",
+                    own,
+                )
 
     def _state_backend_problems(self) -> Iterator[Violation]:
         if self.tier == "local" and self.state_backend is not None:

@@ -12,7 +12,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from stacks.config.secrets import REDACTED, SecretRef
+from stacks.config.kubernetes_names import LABEL_RULE
+from stacks.config.secrets import PLAIN_TEXT_SECRET, REDACTED, SecretRef, secret_hint
+
+NAMESPACE = "kfstack"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ def short_value(value: Any) -> str:
         return REDACTED
     if isinstance(value, dict):
         return "a mapping with keys " + ", ".join(sorted(map(str, value))) if value else "{}"
+    if isinstance(value, list | tuple) and any(isinstance(v, dict | list | tuple | SecretRef) for v in value):
+        # Nested values may sit under a secret's key: name the shape, not the contents.
+        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -105,6 +111,13 @@ def allowed_keys(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]
     return sorted(f.alias or n for n, f in model.model_fields.items())
 
 
+# Patterns the schema uses for Kubernetes names, said in words rather than as a regex.
+_PATTERN_RULES = {
+    r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$": f"not a DNS-1123 label: {LABEL_RULE}",
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$": f"not a DNS-1123 label: {LABEL_RULE}",
+}
+
+
 def _problem_from_error(root: type[BaseModel], error: ErrorDetails, prefix: tuple[str, ...]) -> ConfigProblem:
     loc = tuple(error["loc"])
     path = format_path(prefix + loc)
@@ -119,8 +132,14 @@ def _problem_from_error(root: type[BaseModel], error: ErrorDetails, prefix: tupl
         if allowed:
             message += f" Allowed keys: {', '.join(allowed)}"
         return ConfigProblem(path, message)
+    if kind == PLAIN_TEXT_SECRET:
+        return ConfigProblem(path, secret_hint(f"{NAMESPACE}:{path}"))  # never the value
     if kind == "missing":
         return ConfigProblem(path, "required value is missing")
+    if kind == "string_pattern_mismatch" and (
+        rule := _PATTERN_RULES.get(str(error.get("ctx", {}).get("pattern")))
+    ):
+        return ConfigProblem(path, rule, short_value(error.get("input")))
     message = error["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     return ConfigProblem(path, message, short_value(error.get("input")))
 

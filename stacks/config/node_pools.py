@@ -15,6 +15,7 @@ from stacks.config.instance_types import (
     gpu_instance,
     gpu_type_suggestions,
 )
+from stacks.config.kubernetes_names import label_value_problem, qualified_name_problem
 from stacks.config.rules import Violation, violation
 
 GPU_FAMILIES = ", ".join(sorted({t.split(".")[0] for t in GPU_INSTANCE_TYPES}))
@@ -33,6 +34,12 @@ class Taint(ConfigModel):
     key: str = Field(description="Taint key, e.g. nvidia.com/gpu.")
     value: str | None = Field(None, description="Optional taint value.")
     effect: TaintEffect = Field("NoSchedule", description="Taint effect.")
+
+    def rule_problems(self) -> Iterator[Violation]:
+        if why := qualified_name_problem(self.key):
+            yield violation("key", f"taint key: {why}", self.key)
+        if self.value is not None and (why := label_value_problem(self.value)):
+            yield violation("value", f"taint value: {why}", self.value)
 
 
 class NodePoolConfig(ConfigModel):
@@ -92,7 +99,11 @@ class NodePoolConfig(ConfigModel):
                 "mixes x86_64 and arm64 types; one pool has one AMI type",
                 self.instance_types,
             )
-        for key in self.labels:
+        for key, value in self.labels.items():
+            if why := qualified_name_problem(key):
+                yield violation(("labels", key), f"label key: {why}", key)
+            elif why := label_value_problem(value):
+                yield violation(("labels", key), f"label value: {why}", value)
             domain = key.split("/", 1)[0] if "/" in key else ""
             if any(domain == d or domain.endswith("." + d) for d in _RESERVED_LABEL_DOMAINS):
                 yield violation(("labels", key), f"label domain '{domain}' is reserved")

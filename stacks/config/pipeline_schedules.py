@@ -11,6 +11,7 @@ from pydantic import Field
 from modules.images import digest_pinned
 from modules.kfp.cron import cron_problem
 from stacks.config.base import ConfigModel
+from stacks.config.kubernetes_names import dns_label_problem
 from stacks.config.rules import Violation, violation
 from stacks.config.secrets import Secret
 
@@ -122,6 +123,8 @@ class PipelinesConfig(ConfigModel):
     def rule_problems(self) -> Iterator[Violation]:
         from pipelines.catalog import pipeline_names  # cheap: no kfp import
 
+        if why := dns_label_problem(self.namespace):
+            yield violation("namespace", f"a namespace name: {why}", self.namespace)
         if self.image is not None:
             try:
                 digest_pinned(self.image)

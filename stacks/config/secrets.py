@@ -13,8 +13,11 @@ from typing import Annotated, Any
 
 import pulumi
 from pydantic import BeforeValidator, PlainSerializer
+from pydantic_core import PydanticCustomError
 
 REDACTED = "[secret]"
+PLAIN_TEXT_SECRET = "plain_text_secret"
+"""The pydantic error type of a plain-text value in a `Secret` field: its value is never shown."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,15 @@ def _running_under_mocks() -> bool:
 def _require_secret_ref(value: Any) -> SecretRef:
     if isinstance(value, SecretRef):
         return value
-    raise ValueError(
-        "plain-text value where a secret is required; store it with "
-        "`pulumi config set --secret --path '<key>' <value>` so the file holds `secure: ...`"
+    # The message carries no value: errors.py adds the key path and never the input.
+    raise PydanticCustomError(PLAIN_TEXT_SECRET, "plain-text value where a secret is required")
+
+
+def secret_hint(key_path: str) -> str:
+    """How to store the value at `key_path` (e.g. `kfstack:auth.oauth2Proxy.cookieSecret`) as a secret."""
+    return (
+        f"plain-text value where a secret is required; store it with "
+        f"`pulumi config set --secret --path '{key_path}' <value>` so the file holds `secure: ...`"
     )
 
 

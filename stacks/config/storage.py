@@ -9,6 +9,7 @@ from pydantic import Field
 
 from modules.vocabulary import AccessMode, BucketEncryption, EfsThroughputMode, ReclaimPolicy
 from stacks.config.base import ConfigModel
+from stacks.config.kubernetes_names import dns_label_problem, dns_subdomain_problem
 from stacks.config.rules import Violation, violation
 
 _QUANTITY = re.compile(r"^[1-9][0-9]*(Mi|Gi|Ti)$")
@@ -32,6 +33,8 @@ class VolumeConfig(ConfigModel):
             yield violation("size", "must be a whole quantity in Mi, Gi or Ti, e.g. 50Gi", self.size)
         if not self.mount_path.startswith("/"):
             yield violation("mountPath", "must be an absolute path", self.mount_path)
+        if self.namespace is not None and (why := dns_label_problem(self.namespace)):
+            yield violation("namespace", why, self.namespace)
 
 
 class ArtifactBucketConfig(ConfigModel):
@@ -79,5 +82,12 @@ class StorageConfig(ConfigModel):
     efs: EfsConfig = Field(default_factory=EfsConfig, description="EFS file system and class (EKS).")
 
     def rule_problems(self) -> Iterator[Violation]:
+        for name in self.volumes:
+            if why := dns_label_problem(name):
+                yield violation(("volumes", name), f"the volume's name is its PVC's: {why}", name)
+        classes = ((("ebs", "name"), self.ebs.name), (("efs", "className"), self.efs.class_name))
+        for path, class_name in classes:
+            if why := dns_subdomain_problem(class_name):
+                yield violation(path, why, class_name)
         if self.ebs.name == self.efs.class_name:
             yield violation(("efs", "className"), "must differ from ebs.name", self.efs.class_name)

@@ -1,9 +1,13 @@
 """`kfstack validate`: valid environments pass; each kind of bad input exits 2 naming key and line."""
 
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kfstack.commands.validate import validate_command
 from stacks.config.loader import ENVIRONMENTS_DIR
@@ -109,7 +113,29 @@ def test_plain_text_where_a_secret_is_required(tmp_path: Path) -> None:
     assert (
         "kfstack:auth.oauth2Proxy.cookieSecret: plain-text value where a secret is required" in result.output
     )
-    assert "hunter2" in result.output  # the offending value is shown so the user can find it ...
+    assert "hunter2" not in result.output  # the key path and line locate it; the value is never echoed
+    assert "--path 'kfstack:auth.oauth2Proxy.cookieSecret'" in result.output
+    assert ".yaml:10: kfstack:auth.oauth2Proxy.cookieSecret" in result.output
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "hunter2hunter2",
+        "[hunter2hunter2]",
+        "{password: hunter2hunter2}",
+        "{secure: [hunter2hunter2]}",
+        "42424242",
+    ],
+)
+def test_no_shape_of_plain_text_secret_is_echoed(tmp_path: Path, value: str) -> None:
+    extra = f"  kfstack:auth:\n    oauth2Proxy:\n      cookieSecret: {value}\n"
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert (
+        "kfstack:auth.oauth2Proxy.cookieSecret: plain-text value where a secret is required" in result.output
+    )
+    assert "hunter2" not in result.output and "42424242" not in result.output
 
 
 def test_secret_values_are_never_printed(tmp_path: Path) -> None:
@@ -168,7 +194,9 @@ def test_owner_that_is_not_an_email_is_rejected(tmp_path: Path) -> None:
 
 
 def test_contributor_that_is_not_an_email_is_rejected(tmp_path: Path) -> None:
-    extra = PROFILES.format(second="    - name: team-b\n      owner: b@example.com\n      contributors: [ana]\n")
+    extra = PROFILES.format(
+        second="    - name: team-b\n      owner: b@example.com\n      contributors: [ana]\n"
+    )
     result = run(write(tmp_path, BASE.format(extra=extra)))
     assert result.exit_code == 2
     assert "kfstack:profiles[1].contributors[0]:" in result.output and "'ana'" in result.output
@@ -189,8 +217,9 @@ def test_pipelines_namespace_that_is_not_a_profile_is_rejected(tmp_path: Path) -
     )
     result = run(write(tmp_path, BASE.format(extra=extra)))
     assert result.exit_code == 2
-    assert "kfstack:pipelines.namespace: multi-user Kubeflow Pipelines runs pipelines in profile namespaces" in (
-        result.output
+    assert (
+        "kfstack:pipelines.namespace: multi-user Kubeflow Pipelines runs pipelines in profile namespaces"
+        in (result.output)
     )
     assert "declare a profile named 'team-b' under profiles (declared: team-a)" in result.output
     assert ".yaml:12:" in result.output
@@ -203,3 +232,140 @@ def test_private_only_endpoint_without_a_way_in_fails_with_its_key_path(tmp_path
     assert result.exit_code == 2, result.output
     assert "kfstack:cluster.eks.endpointPublicAccess" in result.output
     assert "Traceback" not in result.output
+
+SCHEDULE = """\
+  kfstack:profiles:
+    - name: kubeflow-user
+      owner: lead@example.com
+  kfstack:pipelines:
+    kfp: {{endpoint: 'http://localhost:8080/pipeline'}}
+    registered: [retrain]
+    experiments: {{nightly: {{}}}}
+    schedules:
+      retrain:
+        pipeline: retrain
+        experiment: nightly
+        cron: '{cron}'
+"""
+
+
+@pytest.mark.parametrize(
+    ("cron", "exit_code"), [("0 0 3 * * MON-FRI", 0), ("0 0 ٣ * * *", 2), ("@every 1h", 0), ("0 3 * * *", 2)]
+)
+def test_schedule_cron_is_checked_as_kfp_reads_it(tmp_path: Path, cron: str, exit_code: int) -> None:
+    result = run(write(tmp_path, BASE.format(extra=SCHEDULE.format(cron=cron))))
+    assert "Traceback" not in result.output
+    assert result.exit_code == exit_code, result.output
+    if exit_code:
+        assert ".yaml:19: kfstack:pipelines.schedules.retrain.cron:" in result.output
+
+
+def test_names_kubernetes_would_reject_fail_validate_with_key_and_line(tmp_path: Path) -> None:
+    extra = (
+        "  kfstack:pipelines:\n    namespace: Kubeflow_User\n"
+        "  kfstack:storage:\n    volumes:\n      Models_Vol:\n        size: 10Gi\n        mountPath: /mnt/models\n"
+    )
+    result = run(write(tmp_path, BASE.format(extra=extra)))
+    assert result.exit_code == 2
+    assert ".yaml:9: kfstack:pipelines.namespace: a namespace name: not a DNS-1123 label" in result.output
+    assert "(got 'Kubeflow_User')" in result.output
+    assert ".yaml:12: kfstack:storage.volumes.Models_Vol: the volume's name is its PVC's" in result.output
+
+
+# --- property: whatever is done to a shipped file, validate ends with 0 or 2 and says where ---
+
+ODD_TEXT = st.sampled_from(
+    [
+        "\t",
+        "\x00",
+        "\x1b[31m",
+        "é",
+        "٣",
+        "\u200b",
+        "\ufeff",
+        "'",
+        '"',
+        ": ",
+        "- ",
+        "{",
+        "&a",
+        "*a",
+        "!!python/object:os.system",
+        "%",
+        "@",
+        "\r",
+    ]
+)
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+LOCATED = re.compile(r"\.yaml(:\d+)?: \S+: |\.yaml:\d+: ")
+
+
+def _key_slots(node: object, out: list[tuple[dict, object]]) -> list[tuple[dict, object]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out.append((node, key))
+            _key_slots(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _key_slots(item, out)
+    return out
+
+
+@st.composite
+def mutated_files(draw: st.DrawFn) -> bytes:
+    environment = draw(st.sampled_from(ENVIRONMENTS))
+    text = (ENVIRONMENTS_DIR / f"Pulumi.{environment}.yaml").read_text(encoding="utf-8")
+    kind = draw(st.sampled_from(["delete", "rename", "retype", "duplicate", "encode", "inject"]))
+    if kind in ("delete", "rename", "retype"):
+        document = yaml.safe_load(text)
+        slots = _key_slots(document["config"], [])
+        mapping, key = draw(st.sampled_from(slots))
+        if kind == "delete":
+            del mapping[key]
+        elif kind == "rename":
+            mapping[f"{key}{draw(st.text(min_size=1, max_size=2))}"] = mapping.pop(key)
+        else:
+            mapping[key] = draw(ODD_VALUES)
+        return yaml.safe_dump(document, allow_unicode=True).encode("utf-8")
+    lines = text.splitlines(keepends=True)
+    index = draw(st.integers(0, len(lines) - 1))
+    if kind == "duplicate":
+        lines.insert(index, lines[index])
+        return "".join(lines).encode("utf-8")
+    if kind == "encode":
+        encoding = draw(st.sampled_from(["utf-16", "utf-16-le", "utf-32", "latin-1", "cp1252", "utf-8-sig"]))
+        return ("# José\n" + text).encode(encoding)
+    position = draw(st.integers(0, len(lines[index])))
+    lines[index] = lines[index][:position] + draw(ODD_TEXT) + lines[index][position:]
+    return "".join(lines).encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=mutated_files())
+def test_validate_never_raises_and_locates_every_problem(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "Pulumi.mutated.yaml"
+    path.write_bytes(data)
+    result = CliRunner().invoke(validate_command, [str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        problems = [line for line in result.output.splitlines() if line.startswith("  - ")]
+        assert problems, result.output
+        for line in problems:
+            assert LOCATED.search(line), line
+
+
+def test_line_100_prints_as_a_number_not_an_emoji(tmp_path: Path) -> None:
+    filler = "".join(f"  # comment {i}\n" for i in range(92))
+    result = run(write(tmp_path, BASE.format(extra=filler + "  kfstack:colour: blue\n")))
+    assert result.exit_code == 2
+    assert ".yaml:100: kfstack:colour: unknown key" in result.output
