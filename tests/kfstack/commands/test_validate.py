@@ -246,6 +246,8 @@ SCHEDULE = """\
         pipeline: retrain
         experiment: nightly
         cron: '{cron}'
+  kfstack:storage:
+    volumes: {{models: {{size: 10Gi, mountPath: /mnt/models}}}}
 """
 
 

@@ -19,6 +19,8 @@ MINIMAL: dict[str, Any] = {
         "existing": {"context": "kind-kfstack"},
     },
     "profiles": [{"name": "kubeflow-user", "owner": "user@example.com"}],
+    # the registered pipelines' model store on an existing cluster
+    "storage": {"volumes": {"models": {"size": "10Gi", "mountPath": "/mnt/models"}}},
 }
 
 

@@ -97,7 +97,7 @@ def test_environment_by_name_or_path(tmp_path) -> None:
 
 def test_registered_pipelines_need_a_model_store(problems) -> None:
     pipelines = {"registered": ["train-and-deploy"], "kfp": {"endpoint": "http://localhost:8080/pipeline"}}
-    found = problems(pipelines=pipelines)
+    found = problems(pipelines=pipelines, storage={})
     assert list(found) == ["kfstack:storage.volumes"]
     assert "define storage.volumes.models" in found["kfstack:storage.volumes"]
     models = {"volumes": {"models": {"size": "10Gi", "mountPath": "/mnt/models"}}}
