@@ -28,7 +28,13 @@ KARPENTER_SERVICE_ACCOUNT = "karpenter"
 
 
 def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, queue_arn: str) -> str:
-    """The controller's IAM policy, scoped as Karpenter 1.x's reference CloudFormation scopes it.
+    """The controller's IAM policy, scoped as Karpenter 1.14's reference CloudFormation scopes it.
+
+    Checked statement by statement against aws/karpenter-provider-aws tag v1.14.0 (commit 85eeae8),
+    website/content/en/docs/getting-started/getting-started-with-karpenter/cloudformation.yaml (the
+    same file as website/content/en/v1.14/... at v1.14.1). The reference splits it into six managed
+    policies (NodeLifecycle, IAMIntegration, EKSIntegration, Interruption, ZonalShift,
+    ResourceDiscovery); here it is one inline policy with the same statements and Sids.
 
     EC2 writes are limited to resources tagged for this cluster and a NodePool; instance profiles to
     those tagged for this cluster, region and an EC2NodeClass; reads to the cluster's region.
@@ -61,6 +67,7 @@ def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, q
                 f"{ec2}:*:security-group/*",
                 f"{ec2}:*:subnet/*",
                 f"{ec2}:*:capacity-reservation/*",
+                f"{ec2}:*:placement-group/*",
             ],
         },
         {
@@ -124,7 +131,6 @@ def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, q
             "Sid": "AllowRegionalReadActions",
             "Effect": "Allow",
             "Action": [
-                "ec2:DescribeAvailabilityZones",
                 "ec2:DescribeCapacityReservations",
                 "ec2:DescribeImages",
                 "ec2:DescribeInstances",
@@ -163,7 +169,9 @@ def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, q
             "Effect": "Allow",
             "Action": "iam:PassRole",
             "Resource": node_role_arn,
-            "Condition": {"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com"]}},
+            "Condition": {
+                "StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]}
+            },
         },
         {
             "Sid": "AllowScopedInstanceProfileCreationActions",
@@ -221,6 +229,14 @@ def controller_policy(cluster_arn: str, cluster_name: str, node_role_arn: str, q
             "Action": "eks:DescribeCluster",
             "Resource": cluster_arn,
         },
+        {
+            # lets the controller see an ARC zonal shift of this cluster (its zonal-shift setting)
+            "Sid": "AllowZonalShiftStatusReadOnly",
+            "Effect": "Allow",
+            "Action": "arc-zonal-shift:GetManagedResource",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"arc-zonal-shift:ResourceIdentifier": cluster_arn}},
+        },
     ]
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
@@ -233,8 +249,13 @@ INTERRUPTION_EVENTS: dict[str, dict[str, Any]] = {
     "spot-interruption": {"source": ["aws.ec2"], "detail-type": ["EC2 Spot Instance Interruption Warning"]},
     "rebalance": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance Rebalance Recommendation"]},
     "state-change": {"source": ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"]},
+    "capacity-reservation": {
+        "source": ["aws.ec2"],
+        "detail-type": ["EC2 Capacity Reservation Instance Interruption Warning"],
+    },
 }
-"""EventBridge rule name -> event pattern of what Karpenter handles from its interruption queue."""
+"""EventBridge rule name -> event pattern of what Karpenter handles from its interruption queue (the
+five rules of the v1.14.0 reference CloudFormation cited in `controller_policy`)."""
 
 
 def interruption_queue_policy(queue_arn: str) -> str:
@@ -242,9 +263,10 @@ def interruption_queue_policy(queue_arn: str) -> str:
     return json.dumps(
         {
             "Version": "2012-10-17",
+            "Id": "EC2InterruptionPolicy",
             "Statement": [
                 {
-                    "Sid": "EC2InterruptionPolicy",
+                    "Sid": "AllowInterruptionEvents",
                     "Effect": "Allow",
                     "Principal": {"Service": ["events.amazonaws.com", "sqs.amazonaws.com"]},
                     "Action": "sqs:SendMessage",
@@ -313,8 +335,9 @@ class KarpenterArgs:
 
 class InterruptionQueue(pulumi.ComponentResource):
     """The SQS queue Karpenter drains ahead of interruptions, fed by EventBridge rules for spot
-    interruption warnings, rebalance recommendations, instance state changes and AWS Health
-    scheduled changes (as Karpenter's reference CloudFormation sets it up)."""
+    interruption warnings, rebalance recommendations, instance state changes, AWS Health scheduled
+    changes and capacity-reservation interruption warnings (as Karpenter's v1.14.0 reference
+    CloudFormation sets it up)."""
 
     queue: aws.sqs.Queue
 

@@ -118,7 +118,9 @@ def test_controller_has_its_own_node_role_and_may_pass_only_that_role(record) ->
     policy = json.loads(rec.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller").inputs["policy"])
     pass_role = next(s for s in policy["Statement"] if s["Sid"] == "AllowPassingInstanceRole")
     assert pass_role["Resource"].split(":role/")[1].startswith("karpenter-node")
-    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com"]}}
+    assert pass_role["Condition"] == {
+        "StringEquals": {"iam:PassedToService": ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"]}
+    }
     release = rec.one("kubernetes:helm.sh/v3:Release", "karpenter")
     assert entry.urn in release.dependencies
     aws_provider = rec.one("pulumi:providers:aws").urn
@@ -146,16 +148,54 @@ def test_every_ec2_write_is_conditioned_on_the_clusters_tags() -> None:
         assert statement["Resource"] != "*", sid
         if sid == "AllowScopedEC2InstanceAccessActions":  # images, subnets, security groups: read-only use
             assert all(":image/" in r or ":snapshot/" in r or ":security-group/" in r or ":subnet/" in r
-                       or ":capacity-reservation/" in r for r in statement["Resource"])
+                       or ":capacity-reservation/" in r or ":placement-group/" in r
+                       for r in statement["Resource"])
             continue
         conditions = json.dumps(statement["Condition"])
         assert "kubernetes.io/cluster/kfstack-prod" in conditions, sid
         assert "karpenter.sh/nodepool" in conditions, sid
 
 
+REFERENCE_SIDS = {
+    # aws/karpenter-provider-aws v1.14.0, getting-started-with-karpenter/cloudformation.yaml
+    "AllowScopedEC2InstanceAccessActions", "AllowScopedEC2LaunchTemplateAccessActions",
+    "AllowScopedEC2InstanceActionsWithTags", "AllowScopedResourceCreationTagging",
+    "AllowScopedResourceTagging", "AllowScopedDeletion", "AllowPassingInstanceRole",
+    "AllowScopedInstanceProfileCreationActions", "AllowScopedInstanceProfileTagActions",
+    "AllowScopedInstanceProfileActions", "AllowAPIServerEndpointDiscovery", "AllowInterruptionQueueActions",
+    "AllowZonalShiftStatusReadOnly", "AllowRegionalReadActions", "AllowSSMReadActions",
+    "AllowPricingReadActions", "AllowUnscopedInstanceProfileListAction", "AllowInstanceProfileReadActions",
+}
+
+
+def test_the_policy_has_exactly_the_reference_statements_and_fits_an_inline_policy() -> None:
+    assert set(_statements()) == REFERENCE_SIDS
+    document = controller_policy(CLUSTER_ARN, "kfstack-prod", NODE_ROLE, QUEUE_ARN)
+    # IAM caps a role's inline policies at 10,240 characters, whitespace not counted
+    assert len(json.dumps(json.loads(document), separators=(",", ":"))) < 10_240
+
+
+def test_created_resources_carry_the_cluster_name_tag_and_a_nodepool() -> None:
+    statements = _statements()
+    for sid in ("AllowScopedEC2InstanceActionsWithTags", "AllowScopedResourceCreationTagging"):
+        condition = statements[sid]["Condition"]
+        assert condition["StringEquals"]["aws:RequestTag/eks:eks-cluster-name"] == "kfstack-prod", sid
+        assert condition["StringEquals"]["aws:RequestTag/kubernetes.io/cluster/kfstack-prod"] == "owned", sid
+        assert condition["StringLike"] == {"aws:RequestTag/karpenter.sh/nodepool": "*"}, sid
+    tagging = statements["AllowScopedResourceTagging"]["Condition"]
+    assert tagging["ForAllValues:StringEquals"]["aws:TagKeys"] == ["eks:eks-cluster-name", "karpenter.sh/nodeclaim", "Name"]
+    zonal = statements["AllowZonalShiftStatusReadOnly"]
+    assert zonal["Condition"] == {"StringEquals": {"arc-zonal-shift:ResourceIdentifier": CLUSTER_ARN}}
+
+
 def test_reads_are_regional_and_include_instance_status_for_health_checks() -> None:
     reads = _statements()["AllowRegionalReadActions"]
-    assert "ec2:DescribeInstanceStatus" in reads["Action"]
+    assert sorted(reads["Action"]) == [
+        "ec2:DescribeCapacityReservations", "ec2:DescribeImages", "ec2:DescribeInstanceStatus",
+        "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeInstanceTypes", "ec2:DescribeInstances",
+        "ec2:DescribeLaunchTemplates", "ec2:DescribePlacementGroups", "ec2:DescribeSecurityGroups",
+        "ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets",
+    ]
     assert reads["Condition"] == {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}
     assert _statements()["AllowSSMReadActions"]["Resource"].startswith("arn:aws:ssm:us-east-1::")
 
@@ -184,10 +224,13 @@ def test_interruption_queue_rules_and_controller_setting(record) -> None:
     allow = next(s for s in queue_policy["Statement"] if s["Effect"] == "Allow")
     assert sorted(allow["Principal"]["Service"]) == ["events.amazonaws.com", "sqs.amazonaws.com"]
     assert allow["Action"] == "sqs:SendMessage"
+    deny = next(s for s in queue_policy["Statement"] if s["Effect"] == "Deny")
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and deny["Principal"] == "*"
     rules = rec.find("aws:cloudwatch/eventRule:EventRule")
     patterns = sorted(json.loads(r.inputs["eventPattern"])["detail-type"][0] for r in rules)
     assert patterns == [
         "AWS Health Event",
+        "EC2 Capacity Reservation Instance Interruption Warning",
         "EC2 Instance Rebalance Recommendation",
         "EC2 Instance State-change Notification",
         "EC2 Spot Instance Interruption Warning",

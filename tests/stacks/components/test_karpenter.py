@@ -53,7 +53,7 @@ def test_staging_plan_shows_the_interruption_queue_and_its_rules(plan) -> None:
     result = plan("staging")
     (queue,) = result.find("aws:sqs/queue:Queue")
     assert queue.inputs["messageRetentionSeconds"] == 300 and queue.inputs["sqsManagedSseEnabled"] is True
-    assert len(result.find("aws:cloudwatch/eventRule:EventRule")) == 4
-    assert len(result.find("aws:cloudwatch/eventTarget:EventTarget")) == 4
+    assert len(result.find("aws:cloudwatch/eventRule:EventRule")) == 5
+    assert len(result.find("aws:cloudwatch/eventTarget:EventTarget")) == 5
     (release,) = result.find("kubernetes:helm.sh/v3:Release", "karpenter")
     assert release.inputs["values"]["settings"]["interruptionQueue"]
