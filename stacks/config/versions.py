@@ -246,15 +246,18 @@ RELEASE_SETS: dict[str, ReleaseSet] = {
                 Pin("1.14.0", charts=(HelmChart("oci://public.ecr.aws/karpenter/karpenter", "1.14.0"),)),
             ),
             # One chart for every minor; the image must match the cluster's Kubernetes minor (the
-            # autoscaler's own version follows it), so the first pin is for the newest minor of the set
-            # and an environment on another minor names its pin (validate checks the match).
+            # autoscaler's own version follows it), so the first pin is for the newest minor the set
+            # tests and an environment on another minor names its pin (validate checks the match).
+            # Each is the latest patch of its minor: tags cluster-autoscaler-1.3x.y of
+            # kubernetes/autoscaler, images promoted to registry.k8s.io by kubernetes/k8s.io#9760
+            # (2026-07-22). 1.35 is pinned for every supported minor, though 26.03 is not tested on it.
             "clusterAutoscaler": tuple(
                 Pin(
                     version,
                     charts=(HelmChart("cluster-autoscaler", "9.59.0", "https://kubernetes.github.io/autoscaler"),),
                     image_tag=f"v{version}",
                 )
-                for version in ("1.34.0", "1.33.0")
+                for version in ("1.34.5", "1.35.2", "1.33.6")
             ),
             # Upstream unmaintained since 2025-03; optional and off by default.
             "determined": (

@@ -51,9 +51,9 @@ def test_device_plugin_karpenter_and_the_jwks_proxy_pull_from_the_mirror() -> No
     assert karpenter["image"] == {"repository": f"{M}/public.ecr.aws/karpenter/controller"}
     assert "resources" in karpenter
     assert jwks_proxy_container(MIRROR)["image"] == f"{M}/registry.k8s.io/kubectl:v1.34.1"
-    assert autoscaler_values("c", "us-east-1", "v1.33.0", MIRROR)["image"] == {
+    assert autoscaler_values("c", "us-east-1", "v1.33.6", MIRROR)["image"] == {
         "repository": f"{M}/registry.k8s.io/autoscaling/cluster-autoscaler",
-        "tag": "v1.33.0",
+        "tag": "v1.33.6",
     }
 
 
@@ -65,7 +65,7 @@ def test_without_a_mirror_the_charts_keep_their_own_images() -> None:
     assert "image" not in device_plugin_values(1, NO_MIRROR)
     assert "image" not in controller_values("c", "e", "r", NO_MIRROR)["controller"]
     assert jwks_proxy_container()["image"] == "registry.k8s.io/kubectl:v1.34.1"
-    assert autoscaler_values("c", "us-east-1", "v1.34.0")["image"] == {
+    assert autoscaler_values("c", "us-east-1", "v1.34.5")["image"] == {
         "repository": "registry.k8s.io/autoscaling/cluster-autoscaler",  # the chart's own
-        "tag": "v1.34.0",
+        "tag": "v1.34.5",
     }

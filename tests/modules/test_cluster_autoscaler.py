@@ -59,7 +59,7 @@ def test_policy_scales_only_groups_tagged_for_the_cluster() -> None:
 
 
 def test_values_discover_the_stacks_groups_with_the_image_from_the_mirror() -> None:
-    values = autoscaler_values("kfstack-dev", "us-west-2", "v1.34.0", ImageMirror("registry.example.com/m"))
+    values = autoscaler_values("kfstack-dev", "us-west-2", "v1.34.5", ImageMirror("registry.example.com/m"))
     assert values["autoDiscovery"] == {
         "clusterName": "kfstack-dev",
         "tags": ["k8s.io/cluster-autoscaler/enabled", "k8s.io/cluster-autoscaler/kfstack-dev"],
@@ -67,7 +67,7 @@ def test_values_discover_the_stacks_groups_with_the_image_from_the_mirror() -> N
     assert values["cloudProvider"] == "aws" and values["awsRegion"] == "us-west-2"
     assert values["image"] == {
         "repository": "registry.example.com/m/registry.k8s.io/autoscaling/cluster-autoscaler",
-        "tag": "v1.34.0",
+        "tag": "v1.34.5",
     }
 
 
@@ -76,7 +76,7 @@ def _autoscaler() -> None:
     provider = k8s.Provider("k8s", kubeconfig="{}")
     ClusterAutoscaler(
         "cluster-autoscaler",
-        ClusterAutoscalerArgs(CHART, "v1.34.0", "kfstack-prod", CLUSTER_ARN, "us-east-1"),
+        ClusterAutoscalerArgs(CHART, "v1.34.5", "kfstack-prod", CLUSTER_ARN, "us-east-1"),
         opts=pulumi.ResourceOptions(providers=[aws_provider, provider]),
     )
 
@@ -95,4 +95,4 @@ def test_the_release_runs_under_a_pod_identity_role_for_its_service_account(reco
     assert association.urn in release.dependencies
     policy = rec.one("aws:iam/rolePolicy:RolePolicy", "cluster-autoscaler")
     assert policy.urn in association.dependencies
-    assert values["image"]["tag"] == "v1.34.0"
+    assert values["image"]["tag"] == "v1.34.5"

@@ -316,8 +316,8 @@ def test_cluster_autoscaler_of_another_kubernetes_minor_is_rejected() -> None:
     values["cluster"]["kubernetesVersion"] = "1.33"
     found = problem_paths(values)
     assert list(found) == ["kfstack:components.clusterAutoscaler.version"]
-    assert "set version: 1.33.0" in found["kfstack:components.clusterAutoscaler.version"]
-    values["components"]["clusterAutoscaler"]["version"] = "1.33.0"
+    assert "set version: 1.33.6" in found["kfstack:components.clusterAutoscaler.version"]
+    values["components"]["clusterAutoscaler"]["version"] = "1.33.6"
     parse_environment(values)
 
 

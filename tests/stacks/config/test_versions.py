@@ -53,3 +53,16 @@ def test_every_release_set_pins_every_component_and_only_supported_kubernetes_ve
                 assert bool(pin.charts) != (pin.manifests is not None), (
                     f"{key}: charts or manifests, not both"
                 )
+
+
+def test_every_supported_kubernetes_minor_has_one_cluster_autoscaler_pin_the_default_the_newest_tested() -> None:
+    from stacks.config.versions import SUPPORTED_KUBERNETES_VERSIONS
+
+    for release in RELEASE_SETS.values():
+        versions = release.tested_versions("clusterAutoscaler")
+        for minor in SUPPORTED_KUBERNETES_VERSIONS:
+            assert len([v for v in versions if v.startswith(f"{minor}.")]) == 1, (release.name, minor)
+        for version in versions:
+            assert release.pin("clusterAutoscaler", version).image_tag == f"v{version}"
+        newest_tested = max(release.kubernetes_versions, key=lambda v: tuple(map(int, v.split("."))))
+        assert release.pin("clusterAutoscaler").app_version.startswith(f"{newest_tested}.")
