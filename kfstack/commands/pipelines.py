@@ -71,9 +71,11 @@ def list_command(as_json: bool) -> None:
 def compile_command(name: str, output: Path | None, environment: str | None) -> None:
     """Compile pipeline NAME to KFP IR YAML (byte-identical for the same code and target).
 
-    Without --env the default target is used (a generic GPU placement for the train step, no
-    volumes); with --env, the environment's GPU pool tolerations/node selector and its PVCs.
+    Without --env the default target is used (models on the `models` claim, no data volume, the
+    default runtime image); with --env, the environment's volumes, model store, serving settings and
+    runtime image. No reference step requests a GPU (scikit-learn trains on CPU).
     """
+    from kfstack.commands.common import EXIT_BAD_INPUT
     from pipelines.catalog import UnknownPipelineError, compile_pipeline
     from pipelines.placement import PipelineTarget
 
@@ -96,8 +98,12 @@ def compile_command(name: str, output: Path | None, environment: str | None) -> 
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text)
+        except OSError as error:
+            click.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         click.echo(f"wrote {output} ({len(text)} bytes)", err=True)
 
 

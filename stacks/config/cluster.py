@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from modules.vocabulary import ControlPlaneLogType, NatPolicy
+from stacks.config.aws_values import region_problem, zone_problem
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
 from stacks.config.versions import SUPPORTED_KUBERNETES_VERSIONS
@@ -197,9 +198,12 @@ class EksClusterConfig(ConfigModel):
                 f"a key in region {kms.split(':')[3]}; EKS needs a key in the cluster's region {self.region}",
                 kms,
             )
-        for i, zone in enumerate(self.availability_zones):
-            if not zone.startswith(self.region):
-                yield violation(("availabilityZones", i), f"not a zone of region {self.region}", zone)
+        if why := region_problem(self.region):
+            yield violation("region", why, self.region)
+        else:
+            for i, zone in enumerate(self.availability_zones):
+                if why := zone_problem(zone, self.region):
+                    yield violation(("availabilityZones", i), why, zone)
         if not (self.endpoint_private_access or self.endpoint_public_access):
             yield violation(
                 "endpointPublicAccess", "at least one API endpoint (private or public) must be enabled"

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from modules.vocabulary import GPU_PRESENT_LABEL, GPU_TAINT_KEY, Architecture, CapacityType, TaintEffect
+from stacks.config.aws_values import instance_type_problem
 from stacks.config.base import ConfigModel
 from stacks.config.instance_types import (
     GPU_INSTANCE_TYPES,
@@ -92,6 +93,9 @@ class NodePoolConfig(ConfigModel):
             )
         if len(set(self.instance_types)) != len(self.instance_types):
             yield violation("instanceTypes", "duplicate instance types", self.instance_types)
+        for i, instance_type in enumerate(self.instance_types):
+            if why := instance_type_problem(instance_type):
+                yield violation(("instanceTypes", i), why, instance_type)
         architectures = {cpu_architecture(t) for t in self.instance_types}
         if len(architectures) > 1:
             yield violation(

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from stacks.config.aws_values import region_problem
 from stacks.config.base import ConfigModel
 from stacks.config.rules import Violation, violation
 
@@ -21,7 +22,6 @@ _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 _KMS_KEY = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[\w/-]+$")
 
 
@@ -64,8 +64,8 @@ class StateBackendConfig(ConfigModel):
     def rule_problems(self) -> Iterator[Violation]:
         if self.bucket is not None and (problem := bucket_name_problem(self.bucket)):
             yield violation("bucket", f"not a valid S3 bucket name: {problem}", self.bucket)
-        if self.region is not None and not _REGION.match(self.region):
-            yield violation("region", "not an AWS region name (e.g. us-west-2)", self.region)
+        if self.region is not None and (why := region_problem(self.region, "s3")):
+            yield violation("region", why, self.region)
         if self.kms_key_arn is not None and not _KMS_KEY.match(self.kms_key_arn):
             yield violation(
                 "kmsKeyArn", "must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)", self.kms_key_arn

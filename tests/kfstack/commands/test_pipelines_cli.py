@@ -30,6 +30,16 @@ def test_compile_writes_identical_ir_each_time(tmp_path):
         "train-and-deploy")
 
 
+def test_compile_to_a_path_it_cannot_write_exits_2_naming_it(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    target = blocker / "p.yaml"  # a folder that is a file
+    result = _invoke("compile", "retrain", "-o", str(target))
+    assert result.exit_code == 2
+    assert f"cannot write {target}" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_compile_to_stdout_matches_the_file(tmp_path):
     out = tmp_path / "p.yaml"
     _invoke("compile", "retrain", "-o", str(out))
