@@ -284,7 +284,8 @@ def promote(
 ) -> str:
     """Switch the champion's InferenceService to the tested version, then move the alias.
 
-    Serving switches first: if the rollout fails the alias stays on the previous champion.
+    Serving switches first (in Knative mode with a canary share: that share, then all traffic;
+    serving.promotion_stages): if a rollout fails the alias stays on the previous champion.
     Returns the previous champion's version ("" when there was none).
     """
     import json
@@ -295,10 +296,15 @@ def promote(
         serving.service_name(model_name), namespace, storage_uri, model_version, protocol,
         service_account=service_account or None, deployment_mode=deployment_mode,
         canary_traffic_percent=canary_traffic_percent)
+    stages = serving.promotion_stages(body)
     with open(manifest.path, "w") as handle:
-        json.dump(body, handle, indent=2, sort_keys=True)
-    manifest.metadata.update(serving.apply_or_validate(body, dry_run, local_apply_dir,
-                                                       rollout_timeout_seconds))
+        json.dump(stages[-1], handle, indent=2, sort_keys=True)
+    for number, stage in enumerate(stages, start=1):
+        canary = stage["spec"]["predictor"].get("canaryTrafficPercent")
+        print(f"promotion stage {number}/{len(stages)}: "
+              f"{f'{canary}% of traffic' if canary else 'all traffic'} to v{model_version}")
+        manifest.metadata.update(serving.apply_or_validate(stage, dry_run, local_apply_dir,
+                                                           rollout_timeout_seconds))
     previous = registry.promote(registry_uri, model_name, model_version, alias, challenger_alias)
     manifest.metadata["previous_champion"] = previous or ""
     print(f"promoted {model_name} v{model_version}: alias {alias!r} (was "

@@ -114,6 +114,23 @@ def inference_service(
     }
 
 
+def promotion_stages(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The manifests that switch the champion's service to a new version, applied in order.
+
+    With a canary share (Knative mode) the new revision first takes that share while the previous
+    one keeps the rest, and only once it is ready and serving does a second stage, without
+    `canaryTrafficPercent`, give it all traffic; a new revision that never gets ready stops the
+    promotion at the first stage, with the previous revision still serving the rest. Without a canary
+    there is one stage.
+    """
+    predictor = manifest["spec"]["predictor"]
+    if not predictor.get("canaryTrafficPercent"):
+        return [manifest]
+    full = json.loads(json.dumps(manifest))
+    del full["spec"]["predictor"]["canaryTrafficPercent"]
+    return [manifest, full]
+
+
 def cluster_endpoint(name: str, namespace: str) -> str:
     """The in-cluster base URL of a Standard-mode InferenceService predictor."""
     return f"http://{name}-predictor.{namespace}.svc.cluster.local"

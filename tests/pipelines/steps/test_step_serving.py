@@ -87,3 +87,19 @@ def test_canary_in_standard_mode_or_out_of_range_is_refused():
     with pytest.raises(ValueError, match="deployment_mode must be one of"):
         _manifest(deployment_mode="RawDeployment")
     assert "canaryTrafficPercent" not in _manifest()["spec"]["predictor"]
+
+
+def test_promotion_with_a_canary_takes_its_share_first_then_all_traffic():
+    canary = _manifest(deployment_mode="Knative", canary_traffic_percent=20)
+    first, last = serving.promotion_stages(canary)
+    assert first is canary and first["spec"]["predictor"]["canaryTrafficPercent"] == 20
+    assert "canaryTrafficPercent" not in last["spec"]["predictor"]
+    assert last["spec"]["predictor"]["model"] == first["spec"]["predictor"]["model"]
+    assert canary["spec"]["predictor"]["canaryTrafficPercent"] == 20  # the input is not changed
+    for stage in (first, last):
+        assert serving.validate_manifest(stage, serving.crd_schema_path()).ok
+
+
+def test_promotion_without_a_canary_is_one_stage():
+    standard = _manifest()
+    assert serving.promotion_stages(standard) == [standard]
