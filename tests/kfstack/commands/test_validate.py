@@ -350,7 +350,15 @@ def mutated_files(draw: st.DrawFn) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize: CI runs the same 200 mutations every time, so a red run is reproducible (explore more
+# locally with a higher max_examples; 1,500 were clean when this was written)
+@settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=mutated_files())
 def test_validate_never_raises_and_locates_every_problem(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "Pulumi.mutated.yaml"
