@@ -26,14 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pipelines.steps.serving import DEPLOYMENT_MODE_ANNOTATION, GROUP, PLURAL, VERSION
+
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient
 
-GROUP = "serving.kserve.io"
-VERSION = "v1beta1"
-PLURAL = "inferenceservices"
 FIELD_MANAGER = "kfstack"
-DEPLOYMENT_MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
 REQUIRED_CONDITIONS = ("Ready", "PredictorReady")
 TERMINAL_TRANSITIONS = ("BlockedByFailedLoad", "InvalidSpec")
 """`status.modelStatus.transitionStatus` values after which waiting cannot help."""
