@@ -4,6 +4,7 @@ its IAM, OIDC provider and admin access. Either way, one explicit provider for e
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,16 @@ if TYPE_CHECKING:
 
     from modules.eks_iam import IamRole
     from modules.network import NetworkRefs
+    from stacks.config.environment import EnvironmentConfig
+
+
+def only_on_eks(what: str) -> Callable[[EnvironmentConfig], str | None]:
+    """A `skip_reason` for components that exist only on EKS (`what`: e.g. "Karpenter")."""
+
+    def reason(config: EnvironmentConfig) -> str | None:
+        return None if config.cluster.kind == "eks" else f"{what} runs only on EKS"
+
+    return reason
 
 
 def _eks_cluster_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -7,21 +7,15 @@ from collections.abc import Sequence
 import pulumi
 
 from stacks.component_spec import ChartSource, ComponentSpec
-from stacks.components.cluster import Cluster
-from stacks.config.environment import EnvironmentConfig
+from stacks.components.cluster import Cluster, only_on_eks
 from stacks.context import StackContext
-
-
-def _skip_reason(config: EnvironmentConfig) -> str | None:
-    return None if config.cluster.kind == "eks" else "the cluster autoscaler runs only on EKS"
-
 
 SPEC = ComponentSpec(
     name="cluster-autoscaler",
     summary="Kubernetes cluster autoscaler for the managed node groups (Pod Identity role, EKS)",
     key="clusterAutoscaler",
     charts=(ChartSource("cluster-autoscaler", pinned_by="clusterAutoscaler", installs_crds=False),),
-    skip_reason=_skip_reason,
+    skip_reason=only_on_eks("the cluster autoscaler"),
 )
 
 

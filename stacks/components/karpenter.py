@@ -10,9 +10,8 @@ import pulumi
 
 from modules.vocabulary import GPU_RESOURCE
 from stacks.component_spec import ChartSource, ComponentSpec
-from stacks.components.cluster import Cluster
+from stacks.components.cluster import Cluster, only_on_eks
 from stacks.components.node_groups import pool_taints
-from stacks.config.environment import EnvironmentConfig
 from stacks.config.node_pools import NodePoolConfig
 from stacks.context import StackContext
 from stacks.mock_values import MOCK_ACCOUNT, aws_arn, mock_region, named
@@ -27,17 +26,13 @@ def _queue_outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _skip_reason(config: EnvironmentConfig) -> str | None:
-    return None if config.cluster.kind == "eks" else "Karpenter runs only on EKS"
-
-
 SPEC = ComponentSpec(
     name="karpenter",
     summary="Karpenter controller and NodePool/EC2NodeClass per Karpenter-provisioned pool (EKS)",
     key="karpenter",
     charts=(ChartSource("karpenter", pinned_by="karpenter"),),
     crd_groups=("karpenter.sh", "karpenter.k8s.aws"),
-    skip_reason=_skip_reason,
+    skip_reason=only_on_eks("Karpenter"),
     mock_outputs={"aws:sqs/queue:Queue": _queue_outputs},
 )
 

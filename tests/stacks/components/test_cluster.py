@@ -63,3 +63,16 @@ def test_admin_roles_get_an_unprotected_access_component_only_when_configured(pl
     (association,) = result.find("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
     assert association.inputs["policyArn"].endswith("/AmazonEKSClusterAdminPolicy")
     assert not entry.protect  # changing who administers a protected cluster stays an update
+
+
+def test_eks_only_components_say_why_they_skip_an_existing_cluster() -> None:
+    from stacks.components.cluster import only_on_eks
+    from stacks.components.karpenter import SPEC as KARPENTER
+    from stacks.config.loader import load_environment
+
+    _, local = load_environment("local")
+    _, staging = load_environment("staging")
+    assert only_on_eks("Karpenter")(local) == "Karpenter runs only on EKS"
+    assert KARPENTER.skip_reason is not None
+    assert KARPENTER.skip_reason(local) == "Karpenter runs only on EKS"
+    assert KARPENTER.skip_reason(staging) is None
